@@ -1,0 +1,256 @@
+package declaration
+
+import (
+	"context"
+	"slices"
+	"strconv"
+	"time"
+	"unicode/utf8"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/jinguan-customs/jinguan"
+	"github.com/jinguan-customs/jinguan/auth"
+)
+
+// Inputs of the actions, decoded by the HTTP layer with DecodeStrict.
+type (
+	ResultInput struct {
+		Outcome  string    `json:"outcome"` // no_finding | finding
+		Findings []Finding `json:"findings,omitempty"`
+		Note     string    `json:"note,omitempty"`
+	}
+	RerouteInput struct {
+		Lane   Lane   `json:"lane"`
+		Reason string `json:"reason"`
+	}
+	ReasonInput struct {
+		Reason string `json:"reason"`
+	}
+	PaymentInput struct {
+		Amount    decimal.Decimal `json:"amount"`
+		Reference string          `json:"reference"`
+	}
+)
+
+var findingKinds = []string{"hs", "value", "quantity", "origin", "prohibited", "other"}
+
+var (
+	officers  = []auth.Role{auth.RoleOfficer, auth.RoleAdmin}
+	routers   = []auth.Role{auth.RoleOfficer, auth.RoleRiskAnalyst, auth.RoleAdmin}
+	declarers = []auth.Role{auth.RoleDeclarant, auth.RoleAdmin}
+	payers    = []auth.Role{auth.RoleDeclarant, auth.RoleOfficer, auth.RoleAdmin}
+)
+
+// change is what an action does to a loaded declaration: it checks its
+// preconditions, mutates d and returns the step to record.
+type change func(d *Declaration, at time.Time) (step, error)
+
+// act runs one person's action in the writer, then the automatic steps it
+// unlocks, all in one savepoint.
+func (s *Service) act(ctx context.Context, p auth.Principal, id int64, roles []auth.Role, itemsChanged bool, fn change) (*Declaration, error) {
+	var out *Declaration
+	err := s.commit.do(ctx, func(ctx context.Context, tx Tx) error {
+		d, err := tx.Get(ctx, id)
+		if err != nil {
+			return err
+		}
+		if !visible(p, d) {
+			return notFound()
+		}
+		if !slices.Contains(roles, p.Role) {
+			return forbidden()
+		}
+		at := s.now()
+		st, err := fn(d, at)
+		if err != nil {
+			return err
+		}
+		ev, err := transition(d, st.action, Actor{p.User, string(p.Role)}, at, st.reason, st.data)
+		if err != nil {
+			return err
+		}
+		more, err := s.advance(ctx, d, at)
+		if err != nil {
+			return err
+		}
+		if err := tx.Update(ctx, d, itemsChanged); err != nil {
+			return err
+		}
+		out = d
+		return tx.AppendEvents(ctx, append([]Event{ev}, more...)...)
+	})
+	return out, err
+}
+
+// RecordResult stores a review or inspection result (查验结果).
+func (s *Service) RecordResult(ctx context.Context, p auth.Principal, id int64, in ResultInput) (*Declaration, error) {
+	return s.act(ctx, p, id, officers, false, func(d *Declaration, at time.Time) (step, error) {
+		if err := can(ActRecordResult, d); err != nil {
+			return step{}, err
+		}
+		var errs []jinguan.FieldError
+		switch in.Outcome {
+		case "no_finding":
+			if len(in.Findings) > 0 {
+				errs = append(errs, field("/findings", "findings_with_no_finding", "无发现时不应列出问题", "no findings may be listed with outcome no_finding"))
+			}
+		case "finding":
+			if len(in.Findings) == 0 {
+				errs = append(errs, field("/findings", "required", "须列出查验发现", "findings are required"))
+			}
+		default:
+			errs = append(errs, field("/outcome", "one_of", "取值应为 no_finding, finding 之一", "must be one of no_finding, finding"))
+		}
+		for i, f := range in.Findings {
+			p := "/findings/" + strconv.Itoa(i)
+			if f.GNo < 1 || f.GNo > len(d.Items) {
+				errs = append(errs, field(p+"/g_no", "unknown_item", "商品项号不存在", "no such item number"))
+			}
+			if !slices.Contains(findingKinds, f.Kind) {
+				errs = append(errs, field(p+"/kind", "one_of", "问题类型无效", "kind must be one of hs, value, quantity, origin, prohibited, other"))
+			}
+		}
+		errs = append(errs, textField("/note", in.Note, 1000, false)...)
+		if len(errs) > 0 {
+			return step{}, jinguan.Invalid(errs)
+		}
+		d.Inspection = &InspectionResult{Outcome: in.Outcome, Findings: in.Findings, Note: in.Note, Officer: p.User, RecordedAt: at}
+		return step{ActRecordResult, in.Outcome, d.Inspection}, nil
+	})
+}
+
+// Release lets the goods go. Selection, inspection and release are done by
+// different people (选查处分离): whoever recorded the result or re-routed
+// the lane may not release.
+func (s *Service) Release(ctx context.Context, p auth.Principal, id int64, in ReasonInput) (*Declaration, error) {
+	return s.act(ctx, p, id, officers, false, func(d *Declaration, at time.Time) (step, error) {
+		if err := can(ActRelease, d); err != nil {
+			return step{}, err
+		}
+		if (d.Inspection != nil && d.Inspection.Officer == p.User) || (d.Risk != nil && d.Risk.DecidedBy == p.User) {
+			return step{}, jinguan.Errorf(jinguan.EFORBIDDEN, "选查处分离：布控或查验人员不得放行本单",
+				"separation of duties: the officer who selected or inspected may not release")
+		}
+		if errs := textField("/reason", in.Reason, 500, false); errs != nil {
+			return step{}, jinguan.Invalid(errs)
+		}
+		return step{action: ActRelease, reason: in.Reason}, nil
+	})
+}
+
+// Reject returns the declaration to the declarant (退单).
+func (s *Service) Reject(ctx context.Context, p auth.Principal, id int64, in ReasonInput) (*Declaration, error) {
+	return s.reasoned(ctx, p, id, officers, ActReject, in)
+}
+
+// Withdraw cancels the declaration at the declarant's request (撤单).
+func (s *Service) Withdraw(ctx context.Context, p auth.Principal, id int64, in ReasonInput) (*Declaration, error) {
+	return s.reasoned(ctx, p, id, declarers, ActWithdraw, in)
+}
+
+func (s *Service) reasoned(ctx context.Context, p auth.Principal, id int64, roles []auth.Role, a Action, in ReasonInput) (*Declaration, error) {
+	return s.act(ctx, p, id, roles, false, func(d *Declaration, at time.Time) (step, error) {
+		if err := can(a, d); err != nil {
+			return step{}, err
+		}
+		if errs := textField("/reason", in.Reason, 500, true); errs != nil {
+			return step{}, jinguan.Invalid(errs)
+		}
+		return step{action: a, reason: in.Reason}, nil
+	})
+}
+
+// Reroute moves the declaration to another lane with a recorded reason.
+func (s *Service) Reroute(ctx context.Context, p auth.Principal, id int64, in RerouteInput) (*Declaration, error) {
+	return s.act(ctx, p, id, routers, false, func(d *Declaration, at time.Time) (step, error) {
+		if err := can(ActReroute, d); err != nil {
+			return step{}, err
+		}
+		var errs []jinguan.FieldError
+		if !slices.Contains([]Lane{LaneGreen, LaneYellow, LaneRed, LaneBlue}, in.Lane) {
+			errs = append(errs, field("/lane", "one_of", "取值应为 green, yellow, red, blue 之一", "must be one of green, yellow, red, blue"))
+		} else if in.Lane == d.Lane {
+			errs = append(errs, field("/lane", "same_lane", "已在该通道", "the declaration is already in this lane"))
+		}
+		errs = append(errs, textField("/reason", in.Reason, 500, true)...)
+		if len(errs) > 0 {
+			return step{}, jinguan.Invalid(errs)
+		}
+		prev := d.Lane
+		rd := RiskDecision{Lane: in.Lane, Stream: "rerouted", Office: d.Head.CustomMaster, Direction: d.Head.IEFlag,
+			ReasonZH: in.Reason, ReasonEN: in.Reason, DecidedAt: at, DecidedBy: p.User}
+		if d.Risk != nil {
+			rd.Draw, rd.Rates, rd.RuleSet, rd.Hits = d.Risk.Draw, d.Risk.Rates, d.Risk.RuleSet, d.Risk.Hits
+		}
+		d.Risk, d.Lane = &rd, in.Lane
+		return step{ActReroute, in.Reason, map[string]Lane{"from": prev, "to": in.Lane}}, nil
+	})
+}
+
+// Amend replaces the form (修改); the declaration is assessed again.
+func (s *Service) Amend(ctx context.Context, p auth.Principal, id int64, body []byte) (*Declaration, error) {
+	form, errs := DecodeForm(body)
+	if errs != nil {
+		return nil, jinguan.Invalid(errs)
+	}
+	return s.act(ctx, p, id, declarers, true, func(d *Declaration, at time.Time) (step, error) {
+		if err := can(ActAmend, d); err != nil {
+			return step{}, err
+		}
+		if errs := s.validator.Validate(form, at); len(errs) > 0 {
+			return step{}, jinguan.Invalid(errs)
+		}
+		if form.Head.AgentCodeScc != d.Head.AgentCodeScc {
+			return step{}, jinguan.Invalid([]jinguan.FieldError{field("/head/agent_code_scc", "agent_changed",
+				"修改不得变更申报单位", "an amendment may not change the declaring agent")})
+		}
+		prev := d.Form
+		d.Form = *form
+		d.Amendments++
+		d.LateDays = s.validator.Rules.LateDays(&d.Head, d.DeclaredAt)
+		d.Risk, d.Inspection, d.Tax, d.Settlement, d.Lane = nil, nil, nil, nil, LaneNone
+		return step{ActAmend, "", map[string]Form{"previous": prev}}, nil
+	})
+}
+
+// Pay records payment of the assessed taxes in full.
+func (s *Service) Pay(ctx context.Context, p auth.Principal, id int64, in PaymentInput) (*Declaration, error) {
+	return s.act(ctx, p, id, payers, false, func(d *Declaration, at time.Time) (step, error) {
+		if err := can(ActPay, d); err != nil {
+			return step{}, err
+		}
+		var errs []jinguan.FieldError
+		if d.Tax != nil && !in.Amount.Equal(d.Tax.Total) {
+			errs = append(errs, field("/amount", "amount_mismatch", "缴款金额须等于应缴税款 "+d.Tax.Total.StringFixed(2),
+				"the amount must equal the taxes due, "+d.Tax.Total.StringFixed(2)))
+		}
+		errs = append(errs, textField("/reference", in.Reference, 64, true)...)
+		if len(errs) > 0 {
+			return step{}, jinguan.Invalid(errs)
+		}
+		d.Settlement = &Settlement{Kind: "paid", Amount: in.Amount, Reference: in.Reference, At: at, By: p.User}
+		return step{ActPay, "payment " + in.Reference, d.Settlement}, nil
+	})
+}
+
+func can(a Action, d *Declaration) error {
+	if !Can(a, d.Status) {
+		return illegal(a, d.Status)
+	}
+	return nil
+}
+
+func field(ptr, code, zh, en string) jinguan.FieldError {
+	return jinguan.FieldError{Pointer: ptr, Code: code, MessageZH: zh, MessageEN: en}
+}
+
+func textField(ptr, s string, max int, required bool) []jinguan.FieldError {
+	switch {
+	case s == "" && required:
+		return []jinguan.FieldError{field(ptr, "required", "必填项缺失", "is required")}
+	case utf8.RuneCountInString(s) > max:
+		return []jinguan.FieldError{field(ptr, "too_long", "内容过长", "too long")}
+	}
+	return nil
+}

@@ -1,0 +1,207 @@
+package declaration
+
+import (
+	"context"
+	"time"
+
+	"github.com/shopspring/decimal"
+)
+
+// The pipeline's stages after validation and persistence. Each is an
+// interface so that later modules replace the first implementations:
+// risk.Selectivity (random selection by office and direction) and
+// tariff.BasicTax (ad valorem duty + VAT).
+
+// RiskStage chooses the lane and says why.
+type RiskStage interface {
+	Assess(ctx context.Context, d *Declaration, at time.Time) (RiskDecision, error)
+}
+
+// TaxStage computes the taxes due.
+type TaxStage interface {
+	Assess(ctx context.Context, d *Declaration, at time.Time) (TaxAssessment, error)
+}
+
+// Guarantees tells whether an enterprise's general guarantee (总担保)
+// secures a declaration's taxes, so it can be released before payment.
+type Guarantees interface {
+	Covers(ctx context.Context, scc string, amount decimal.Decimal) (ok bool, reference string, err error)
+}
+
+// step records one automatic transition.
+type step struct {
+	action Action
+	reason string
+	data   any
+}
+
+// advance applies every automatic transition the declaration's state
+// allows, in order, and returns their events. It stops where a person has
+// to act: review, inspection, payment without guarantee, or release of a
+// red/yellow-lane declaration.
+func (s *Service) advance(ctx context.Context, d *Declaration, at time.Time) ([]Event, error) {
+	var evs []Event
+	apply := func(st step) error {
+		ev, err := transition(d, st.action, System, at, st.reason, st.data)
+		if err != nil {
+			return err
+		}
+		evs = append(evs, ev)
+		return nil
+	}
+	for {
+		var st step
+		switch d.Status {
+		case StatusSubmitted, StatusAmended:
+			rd, err := s.risk.Assess(ctx, d, at)
+			if err != nil {
+				return evs, err
+			}
+			d.Risk, d.Lane = &rd, rd.Lane
+			st = step{ActAssessRisk, rd.ReasonEN, rd}
+		case StatusRiskAssessed:
+			if d.Lane == LaneYellow || d.Lane == LaneRed {
+				st = step{action: ActRoute, reason: "lane " + string(d.Lane)}
+				break
+			}
+			fallthrough
+		case StatusInspected:
+			ta, err := s.tax.Assess(ctx, d, at)
+			if err != nil {
+				return evs, err
+			}
+			d.Tax = &ta
+			st = step{ActAssessTax, ta.Method, map[string]any{"duty": ta.Duty, "vat": ta.VAT, "total": ta.Total}}
+		case StatusAssessed:
+			if d.Tax == nil || d.Tax.Total.IsZero() {
+				d.Settlement = &Settlement{Kind: "none_due", Amount: decimal.Zero, At: at, By: System.Name}
+				st = step{ActPay, "no tax due", d.Settlement}
+				break
+			}
+			ok, ref, err := s.guarantees.Covers(ctx, d.Head.TradeCoScc, d.Tax.Total)
+			if err != nil {
+				return evs, err
+			}
+			if !ok {
+				return evs, nil // waits for payment
+			}
+			d.Settlement = &Settlement{Kind: "guaranteed", Amount: d.Tax.Total, Reference: ref, At: at, By: System.Name}
+			st = step{ActGuarantee, "general guarantee " + ref, d.Settlement}
+		case StatusPaid, StatusGuaranteed:
+			if d.Lane != LaneGreen && d.Lane != LaneBlue {
+				return evs, nil // an officer releases after review or inspection
+			}
+			st = step{action: ActRelease, reason: "automatic release, lane " + string(d.Lane)}
+		default:
+			return evs, nil
+		}
+		if err := apply(st); err != nil {
+			return evs, err
+		}
+	}
+}
+
+// pipelineStatuses are the states the worker picks up.
+var pipelineStatuses = []Status{StatusSubmitted, StatusAmended}
+
+// runPipeline advances queued declarations in batches until ctx ends.
+func (s *Service) runPipeline(ctx context.Context) {
+	defer s.wg.Done()
+	ids := make([]int64, 0, s.cfg.PipelineBatch)
+	for {
+		ids = ids[:0]
+		select {
+		case id := <-s.queue:
+			ids = append(ids, id)
+		case <-ctx.Done():
+			return
+		}
+	fill:
+		for len(ids) < s.cfg.PipelineBatch {
+			select {
+			case id := <-s.queue:
+				ids = append(ids, id)
+			default:
+				break fill
+			}
+		}
+		ops := make([]Op, len(ids))
+		for i, id := range ids {
+			ops[i] = s.advanceOp(id)
+		}
+		for i, err := range s.commit.doAll(ctx, ops) {
+			if err != nil {
+				s.log.Error("pipeline step failed", "declaration", ids[i], "err", err)
+				s.metrics.pipelineError()
+				s.backlog.Store(true) // retried by the next recovery scan
+			}
+		}
+	}
+}
+
+// advanceOp loads a declaration inside the batch and advances it.
+func (s *Service) advanceOp(id int64) Op {
+	return func(ctx context.Context, tx Tx) error {
+		d, err := tx.Get(ctx, id)
+		if err != nil {
+			return err
+		}
+		evs, err := s.advance(ctx, d, s.now())
+		if err != nil || len(evs) == 0 {
+			return err
+		}
+		if err := tx.Update(ctx, d, false); err != nil {
+			return err
+		}
+		s.metrics.advanced(d)
+		return tx.AppendEvents(ctx, evs...)
+	}
+}
+
+// enqueue hands ids to the pipeline; when the queue is full the recovery
+// scan picks them up later, so nothing is lost.
+func (s *Service) enqueue(ids ...int64) {
+	for _, id := range ids {
+		select {
+		case s.queue <- id:
+		default:
+			s.backlog.Store(true)
+		}
+	}
+}
+
+// recover re-queues declarations left waiting by a restart or an overflow.
+func (s *Service) recoverPending(ctx context.Context) {
+	defer s.wg.Done()
+	t := time.NewTicker(s.cfg.RecoverEvery)
+	defer t.Stop()
+	for first := true; ; first = false {
+		if first || s.backlog.Swap(false) {
+			s.requeue(ctx)
+		}
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+func (s *Service) requeue(ctx context.Context) {
+	const page = 1000
+	ids, err := s.store.Pending(ctx, pipelineStatuses, page)
+	if err != nil {
+		s.log.Error("pending scan failed", "err", err)
+		return
+	}
+	for _, id := range ids {
+		select {
+		case s.queue <- id:
+		case <-ctx.Done():
+			return
+		}
+	}
+	if len(ids) == page {
+		s.backlog.Store(true) // more may wait: scan again on the next tick
+	}
+}

@@ -1,0 +1,206 @@
+package declaration
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"log/slog"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/jinguan-customs/jinguan"
+	"github.com/jinguan-customs/jinguan/auth"
+)
+
+// Config tunes the service.
+type Config struct {
+	CommitBatch   int           // most ops per transaction
+	PipelineBatch int           // most declarations advanced per worker round
+	QueueSize     int           // pipeline queue; overflow is recovered by scanning
+	RecoverEvery  time.Duration // how often an overflow is rescanned
+}
+
+// DefaultConfig suits the embedded store on a small machine.
+func DefaultConfig() Config {
+	return Config{CommitBatch: 512, PipelineBatch: 256, QueueSize: 65536, RecoverEvery: 2 * time.Second}
+}
+
+// Service is the declaration module's entry point: submission, queries,
+// the automatic pipeline and the officers' and declarants' actions.
+type Service struct {
+	cfg        Config
+	store      Store
+	validator  *Validator
+	risk       RiskStage
+	tax        TaxStage
+	guarantees Guarantees
+	commit     *committer
+	queue      chan int64
+	backlog    atomic.Bool
+	log        *slog.Logger
+	metrics    *Metrics
+	now        func() time.Time
+
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+// Deps are the service's collaborators, wired in main.
+type Deps struct {
+	Store      Store
+	Validator  *Validator
+	Risk       RiskStage
+	Tax        TaxStage
+	Guarantees Guarantees
+	Log        *slog.Logger
+	Metrics    *Metrics         // nil: not collected
+	Clock      func() time.Time // nil: time.Now
+}
+
+// NewService starts the committer, the pipeline worker and the recovery
+// scan that resumes declarations left mid-pipeline by a restart.
+func NewService(cfg Config, d Deps) *Service {
+	s := &Service{cfg: cfg, store: d.Store, validator: d.Validator, risk: d.Risk, tax: d.Tax,
+		guarantees: d.Guarantees, log: d.Log, metrics: d.Metrics, now: d.Clock,
+		queue: make(chan int64, cfg.QueueSize)}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	s.commit = newCommitter(d.Store, cfg.CommitBatch, s.metrics.batch)
+	ctx, cancel := context.WithCancel(context.Background())
+	s.cancel = cancel
+	s.wg.Add(2)
+	go s.runPipeline(ctx)
+	go s.recoverPending(ctx)
+	return s
+}
+
+// Close stops the pipeline and commits what is queued.
+func (s *Service) Close() {
+	s.cancel()
+	s.wg.Wait()
+	s.commit.close()
+}
+
+// Submission is the outcome of Submit.
+type Submission struct {
+	Declaration *Declaration
+	Replayed    bool // the key was seen before: this is the stored declaration
+}
+
+// Submit validates and durably stores a declaration; it returns once the
+// commit is on disk. A repeated client key returns the stored declaration;
+// the same key with a different body is ECONFLICT.
+func (s *Service) Submit(ctx context.Context, p auth.Principal, key string, body []byte) (Submission, error) {
+	if key == "" || len(key) > 64 {
+		return Submission{}, jinguan.Invalid([]jinguan.FieldError{{Pointer: "", Code: "idempotency_key",
+			MessageZH: "须提供 1–64 个字符的 Idempotency-Key 请求头", MessageEN: "an Idempotency-Key header of 1–64 characters is required"}})
+	}
+	if p.Role != auth.RoleDeclarant && p.Role != auth.RoleAdmin {
+		return Submission{}, forbidden()
+	}
+	form, errs := DecodeForm(body)
+	if errs != nil {
+		return Submission{}, jinguan.Invalid(errs)
+	}
+	at := s.now()
+	if errs := s.validator.Validate(form, at); len(errs) > 0 {
+		s.metrics.rejected()
+		return Submission{}, jinguan.Invalid(errs)
+	}
+	if p.Role == auth.RoleDeclarant && p.Enterprise != form.Head.AgentCodeScc && p.Enterprise != form.Head.TradeCoScc {
+		return Submission{}, jinguan.Invalid([]jinguan.FieldError{{Pointer: "/head/agent_code_scc", Code: "not_your_enterprise",
+			MessageZH: "申报单位或收发货人须为本企业", MessageEN: "the declaring agent or the trader must be your enterprise"}})
+	}
+	sum := sha256.Sum256(body)
+	d := &Declaration{Form: *form, ClientKey: key, BodyHash: hex.EncodeToString(sum[:]),
+		Submitter: p.User, DeclaredAt: at, UpdatedAt: at}
+	d.LateDays = s.validator.Rules.LateDays(&d.Head, at)
+	agent := d.Head.AgentCodeScc
+
+	var out Submission
+	err := s.commit.do(ctx, func(ctx context.Context, tx Tx) error {
+		prior, err := tx.FindByKey(ctx, agent, key)
+		if err != nil {
+			return err
+		}
+		if prior != nil {
+			if prior.BodyHash != d.BodyHash {
+				return jinguan.Errorf(jinguan.ECONFLICT, "该 Idempotency-Key 已用于另一份报关单",
+					"this Idempotency-Key was already used for a different declaration")
+			}
+			out = Submission{Declaration: prior, Replayed: true}
+			return nil
+		}
+		if err := tx.Insert(ctx, d); err != nil {
+			return err
+		}
+		ev, err := transition(d, ActSubmit, Actor{p.User, string(p.Role)}, at, "", nil)
+		if err != nil {
+			return err
+		}
+		out = Submission{Declaration: d}
+		return tx.AppendEvents(ctx, ev)
+	})
+	if err != nil {
+		return Submission{}, err
+	}
+	if !out.Replayed {
+		s.metrics.submitted()
+		s.enqueue(d.ID)
+	}
+	return out, nil
+}
+
+// Get returns a declaration the principal may see; others are ENOTFOUND
+// so that existence does not leak.
+func (s *Service) Get(ctx context.Context, p auth.Principal, id int64) (*Declaration, error) {
+	d, err := s.store.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !visible(p, d) {
+		return nil, notFound()
+	}
+	return d, nil
+}
+
+// List returns summaries visible to the principal.
+func (s *Service) List(ctx context.Context, p auth.Principal, f Filter) ([]Summary, string, error) {
+	if p.Role == auth.RoleDeclarant {
+		f.Enterprise = p.Enterprise
+	}
+	return s.store.List(ctx, f)
+}
+
+// Events returns the declaration's events if the principal may see it.
+func (s *Service) Events(ctx context.Context, p auth.Principal, id int64) ([]Event, error) {
+	if _, err := s.Get(ctx, p, id); err != nil {
+		return nil, err
+	}
+	return s.store.Events(ctx, id)
+}
+
+// Counts is the number of declarations per status.
+func (s *Service) Counts(ctx context.Context) (map[Status]int, error) {
+	return s.store.CountByStatus(ctx)
+}
+
+func visible(p auth.Principal, d *Declaration) bool {
+	if p.Role != auth.RoleDeclarant {
+		return true
+	}
+	return p.Enterprise != "" && slices.Contains(
+		[]string{d.Head.TradeCoScc, d.Head.OwnerCodeScc, d.Head.AgentCodeScc}, p.Enterprise)
+}
+
+func notFound() *jinguan.Error { return jinguan.NotFound("报关单", "declaration") }
+
+func forbidden() *jinguan.Error {
+	return jinguan.Errorf(jinguan.EFORBIDDEN, "当前角色无权执行该操作", "your role may not do this")
+}
