@@ -1,0 +1,157 @@
+package tariff
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/jinguan-customs/jinguan"
+	"github.com/jinguan-customs/jinguan/refdata"
+)
+
+func sday(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, jinguan.China) }
+
+const schedHead = "# test schedule\ncode_ts,hs6,name_zh,name_en,first_unit,second_unit,mfn_rate,general_rate,vat_rate,valid_from,valid_to\n"
+
+func TestLoadScheduleErrorsNameTheLine(t *testing.T) {
+	good := "8471300000,847130,便携式电脑,Portable computers,001,035,0,70,13,2022-01-01,\n"
+	tests := []struct {
+		name, body string
+		line       int
+		msg        string
+	}{
+		{"short code", schedHead + good + "847130000,847130,电脑,PC,001,035,0,70,13,2022-01-01,\n", 4, "want 10 digits"},
+		{"letters in code", schedHead + "84713000AB,847130,电脑,PC,001,035,0,70,13,2022-01-01,\n", 3, "want 10 digits"},
+		{"hs6 mismatch", schedHead + "8471300000,847141,电脑,PC,001,035,0,70,13,2022-01-01,\n", 3, "not under hs6"},
+		{"hs6 not in HS", schedHead + "8471990000,847199,电脑,PC,001,035,0,70,13,2022-01-01,\n", 3, "not an HS subheading"},
+		{"unknown first unit", schedHead + good + "8517130000,851713,智能手机,Smartphones,999,035,0,130,13,2022-01-01,\n", 4, "first_unit"},
+		{"unknown second unit", schedHead + "8517130000,851713,智能手机,Smartphones,001,KGM,0,130,13,2022-01-01,\n", 3, "second_unit"},
+		{"unknown column", strings.Replace(schedHead, "valid_to", "valid_to,quota_rate,remark", 1), 2, "unknown columns quota_rate, remark"},
+		{"missing column", strings.Replace(schedHead, ",general_rate", "", 1), 2, `missing column "general_rate"`},
+		{"bad rate", schedHead + "8517130000,851713,智能手机,Smartphones,001,035,zero,130,13,2022-01-01,\n", 3, "mfn_rate"},
+		{"negative VAT", schedHead + "8517130000,851713,智能手机,Smartphones,001,035,0,130,-13,2022-01-01,\n", 3, "vat_rate"},
+		{"bad date", schedHead + "8517130000,851713,智能手机,Smartphones,001,035,0,130,13,2022-1-1,\n", 3, "valid_from"},
+		{"no name", schedHead + "8517130000,851713,,Smartphones,001,035,0,130,13,2022-01-01,\n", 3, "name_zh"},
+		{"overlap", schedHead + good +
+			"8517130000,851713,智能手机,Smartphones,001,035,0,130,13,2022-01-01,2026-01-01\n" +
+			"8517130000,851713,智能手机,Smartphones,001,035,0,130,13,2025-01-01,\n", 5, "overlaps the version on line 4"},
+		{"field count", schedHead + "8517130000,851713,智能手机,Smartphones,001,035,0,130,13,2022-01-01\n", 3, "number of fields"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := LoadSchedule(strings.NewReader(tt.body), "test.csv", nil)
+			var le *refdata.LoadError
+			if !errors.As(err, &le) {
+				t.Fatalf("err = %v, want *refdata.LoadError", err)
+			}
+			if le.File != "test.csv" || le.Line != tt.line || !strings.Contains(le.Msg, tt.msg) {
+				t.Fatalf("err = %v, want test.csv:%d …%s…", err, tt.line, tt.msg)
+			}
+		})
+	}
+}
+
+func TestScheduleVersions(t *testing.T) {
+	body := "\ufeff" + schedHead +
+		"2204210000,220421,葡萄酒,Wine,095,035,14,180,13,2022-01-01,2026-01-01\n" +
+		"2204210000,220421,葡萄酒,Wine,095,035,12,180,13,2026-01-01,\n" +
+		"0402210000,040221,奶粉,Milk powder,035,,10,40,9,2024-01-01,2025-01-01\n"
+	s, err := LoadSchedule(strings.NewReader(body), "versions.csv", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, code string
+		on         time.Time
+		mfn        string // "" = no line
+	}{
+		{"before", "2204210000", sday(2021, 12, 31), ""},
+		{"old version", "2204210000", sday(2025, 12, 31), "14"},
+		{"new version on valid_to", "2204210000", sday(2026, 1, 1), "12"},
+		{"Beijing date of a UTC instant", "2204210000", time.Date(2025, 12, 31, 17, 0, 0, 0, time.UTC), "12"},
+		{"closed line", "0402210000", sday(2025, 1, 1), ""},
+		{"closed line inside", "0402210000", sday(2024, 6, 1), "10"},
+		{"unknown", "9999999999", sday(2025, 1, 1), ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l, ok := s.Line(tt.code, tt.on)
+			if ok != (tt.mfn != "") || (ok && !l.MFN.Equal(decimal.RequireFromString(tt.mfn))) {
+				t.Fatalf("Line = %+v, %v; want MFN %q", l, ok, tt.mfn)
+			}
+		})
+	}
+	if s.Len() != 2 {
+		t.Fatalf("Len = %d", s.Len())
+	}
+	if got := s.Lines(sday(2024, 6, 1)); len(got) != 2 || got[0].Code != "0402210000" {
+		t.Fatalf("Lines = %+v", got)
+	}
+	first, second, ok := s.LegalUnits("0402210000", sday(2024, 6, 1))
+	if !ok || first != "035" || second != "" {
+		t.Fatalf("LegalUnits = %q %q %v", first, second, ok)
+	}
+}
+
+func TestSampleSchedule(t *testing.T) {
+	s, err := SampleSchedule(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Len() < 300 || s.Len() > 400 {
+		t.Errorf("sample has %d lines", s.Len())
+	}
+	again, _ := SampleSchedule(nil)
+	if again != s {
+		t.Error("sample not cached")
+	}
+	on := sday(2026, 11, 22)
+	tests := []struct {
+		code, first, second, vat string
+	}{
+		{"8471300000", "001", "035", "13"},
+		{"8517130000", "001", "035", "13"},
+		{"3304990000", "035", "", "13"},
+		{"0402210000", "035", "", "9"},
+		{"2204210000", "095", "035", "13"},
+		{"6109100000", "011", "035", "13"},
+		{"8703236000", "003", "035", "13"},
+		{"9503008900", "035", "", "13"},
+		{"4011100000", "015", "035", "13"},
+		{"1507100000", "035", "", "9"},
+		{"4901990000", "035", "132", "9"},
+	}
+	for _, tt := range tests {
+		l, ok := s.Line(tt.code, on)
+		if !ok || l.FirstUnit != tt.first || l.SecondUnit != tt.second || l.VAT.String() != tt.vat {
+			t.Errorf("%s = %+v, %v", tt.code, l, ok)
+		}
+	}
+	chapters := map[string]bool{}
+	for _, l := range s.Lines(on) {
+		chapters[l.Code[:2]] = true
+		if l.NameZH == "" || l.NameEN == "" {
+			t.Errorf("%s lacks a name", l.Code)
+		}
+	}
+	if len(chapters) < 40 {
+		t.Errorf("sample spans %d chapters", len(chapters))
+	}
+}
+
+var lineSink Line
+
+func BenchmarkLine(b *testing.B) {
+	s, err := SampleSchedule(nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	on := time.Date(2026, 11, 22, 3, 0, 0, 0, time.UTC)
+	b.ReportAllocs()
+	for b.Loop() {
+		lineSink, _ = s.Line("8471300000", on)
+	}
+}
