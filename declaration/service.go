@@ -137,13 +137,14 @@ func (s *Service) Submit(ctx context.Context, p auth.Principal, key string, body
 			out = Submission{Declaration: prior, Replayed: true}
 			return nil
 		}
-		if err := tx.Insert(ctx, d); err != nil {
-			return err
-		}
 		ev, err := transition(d, ActSubmit, Actor{p.User, string(p.Role)}, at, "", nil)
 		if err != nil {
 			return err
 		}
+		if err := tx.Insert(ctx, d); err != nil {
+			return err
+		}
+		ev.DeclarationID = d.ID // assigned by Insert
 		out = Submission{Declaration: d}
 		return tx.AppendEvents(ctx, ev)
 	})

@@ -1,0 +1,187 @@
+// Package app wires the modules into a running program: reference data,
+// the store, the pipeline stages, the services and the HTTP server. It is
+// plain assignment, shared by `serve`, `bench` and end-to-end tests.
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/jinguan-customs/jinguan/auth"
+	"github.com/jinguan-customs/jinguan/declaration"
+	"github.com/jinguan-customs/jinguan/enterprise"
+	jhttp "github.com/jinguan-customs/jinguan/http"
+	"github.com/jinguan-customs/jinguan/postgres"
+	"github.com/jinguan-customs/jinguan/refdata"
+	"github.com/jinguan-customs/jinguan/risk"
+	"github.com/jinguan-customs/jinguan/sqlite"
+	"github.com/jinguan-customs/jinguan/tariff"
+)
+
+// Config says where data lives; Settings (from <DataDir>/config.json)
+// tune the rules.
+type Config struct {
+	DataDir     string // SQLite file, secrets, optional overrides
+	PostgresDSN string // when set, PostgreSQL is the system of record
+	Log         *slog.Logger
+}
+
+// Settings are the configurable rules, defaults from domain.md.
+type Settings struct {
+	Declaration declaration.Rules  `json:"declaration"`
+	Tax         tariff.TaxConfig   `json:"tax"`
+	Pipeline    declaration.Config `json:"pipeline"`
+}
+
+// App is the running program.
+type App struct {
+	Config       Config
+	Settings     Settings
+	Catalog      *refdata.Catalog
+	Schedule     *tariff.Schedule
+	Declarations *declaration.Service
+	Users        auth.Store
+	Enterprises  enterprise.Store
+	Server       *jhttp.Server
+	Handler      http.Handler
+	Registry     *prometheus.Registry
+
+	secret []byte
+	close  func() error
+}
+
+// Open builds the program on the configured store.
+func Open(ctx context.Context, cfg Config) (*App, error) {
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.NewJSONHandler(io.Discard, nil))
+	}
+	if cfg.DataDir == "" {
+		cfg.DataDir = "jinguan-data"
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
+		return nil, err
+	}
+	a := &App{Config: cfg, Registry: prometheus.NewRegistry()}
+	var err error
+	if a.Settings, err = loadSettings(filepath.Join(cfg.DataDir, "config.json")); err != nil {
+		return nil, err
+	}
+	if a.secret, err = secret(filepath.Join(cfg.DataDir, "secret")); err != nil {
+		return nil, err
+	}
+	if err := a.loadReference(); err != nil {
+		return nil, err
+	}
+	var decls declaration.Store
+	if cfg.PostgresDSN != "" {
+		db, err := postgres.Open(ctx, cfg.PostgresDSN)
+		if err != nil {
+			return nil, err
+		}
+		decls, a.Users, a.Enterprises, a.close = db.Declarations(), db.Users(), db.Enterprises(), db.Close
+	} else {
+		db, err := sqlite.Open(filepath.Join(cfg.DataDir, "jinguan.db"))
+		if err != nil {
+			return nil, err
+		}
+		decls, a.Users, a.Enterprises, a.close = db.Declarations(), db.Users(), db.Enterprises(), db.Close
+	}
+	rules, err := risk.DefaultRules(filepath.Join(cfg.DataDir, "config"))
+	if err != nil {
+		return nil, a.fail(err)
+	}
+	sel, err := risk.NewSelectivity(rules, a.secret)
+	if err != nil {
+		return nil, a.fail(err)
+	}
+	a.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	a.Declarations = declaration.NewService(a.Settings.Pipeline, declaration.Deps{
+		Store:      decls,
+		Validator:  &declaration.Validator{Codes: a.Catalog, Tariff: a.Schedule, Rules: a.Settings.Declaration},
+		Risk:       sel,
+		Tax:        &tariff.BasicTax{Schedule: a.Schedule, Rates: a.Catalog, Codes: a.Catalog, Config: a.Settings.Tax},
+		Guarantees: &enterprise.Guarantees{Store: a.Enterprises, TTL: 30 * time.Second},
+		Log:        cfg.Log,
+		Metrics:    declaration.NewMetrics(a.Registry),
+	})
+	a.Server = &jhttp.Server{Declarations: a.Declarations, Users: a.Users, Catalog: a.Catalog, Log: cfg.Log, Registry: a.Registry}
+	a.Handler = a.Server.Handler()
+	return a, nil
+}
+
+// loadReference reads the embedded tables, overridden by CSV files in
+// <DataDir>/reference, and the tariff schedule from
+// <DataDir>/tariff-schedule.csv or else the embedded sample.
+func (a *App) loadReference() error {
+	cat, err := refdata.Embedded()
+	if err != nil {
+		return err
+	}
+	if a.Catalog, err = cat.Override(filepath.Join(a.Config.DataDir, "reference")); err != nil {
+		return err
+	}
+	path := filepath.Join(a.Config.DataDir, "tariff-schedule.csv")
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		a.Schedule, err = tariff.SampleSchedule(a.Catalog)
+		return err
+	} else if err != nil {
+		return err
+	}
+	defer f.Close()
+	a.Schedule, err = tariff.LoadSchedule(f, path, a.Catalog)
+	return err
+}
+
+func (a *App) fail(err error) error {
+	if a.close != nil {
+		a.close()
+	}
+	return err
+}
+
+// Close stops the pipeline (committing what is queued) and the store.
+func (a *App) Close() error {
+	a.Declarations.Close()
+	return a.close()
+}
+
+func loadSettings(path string) (Settings, error) {
+	s := Settings{Declaration: declaration.DefaultRules(), Tax: tariff.DefaultTaxConfig(), Pipeline: declaration.DefaultConfig()}
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return s, nil
+	} else if err != nil {
+		return s, err
+	}
+	if err := json.Unmarshal(b, &s); err != nil {
+		return s, fmt.Errorf("%s: %w", path, err)
+	}
+	return s, nil
+}
+
+// secret is the data folder's random key: it seeds lane draws and derives
+// demo tokens. It is created once and never changes.
+func secret(path string) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if err == nil && len(b) >= 32 {
+		return b, nil
+	}
+	b = make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return nil, err
+	}
+	return b, os.WriteFile(path, b, 0o600)
+}

@@ -1,0 +1,228 @@
+package demo
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"strconv"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/jinguan-customs/jinguan"
+	"github.com/jinguan-customs/jinguan/declaration"
+	"github.com/jinguan-customs/jinguan/enterprise"
+	"github.com/jinguan-customs/jinguan/refdata"
+	"github.com/jinguan-customs/jinguan/tariff"
+)
+
+// Generator makes valid declarations with realistic variety: offices and
+// transport by channel, partner countries, 1–10 items (5 on average) from
+// the tariff schedule with legal units, consistent totals and weights.
+type Generator struct {
+	rng      *rand.Rand
+	cat      *refdata.Catalog
+	lines    []tariff.Line
+	brokers  []User
+	traders  []enterprise.Enterprise
+	users    map[string]User   // by enterprise
+	names    map[string]string // enterprise name by credit code
+	offices  []refdata.Entry
+	seq      int
+	keySpace string
+}
+
+// NewGenerator prepares a generator; the same seed gives the same stream.
+func NewGenerator(seed uint64, cat *refdata.Catalog, sched *tariff.Schedule, ents []enterprise.Enterprise, users []User) *Generator {
+	g := &Generator{rng: rand.New(rand.NewPCG(seed, 0x6a696e6775616e)), cat: cat,
+		users: map[string]User{}, names: map[string]string{}, keySpace: strconv.FormatUint(seed, 36)}
+	now := time.Now()
+	g.lines = sched.Lines(now)
+	for _, u := range users {
+		if u.Role == "declarant" {
+			g.users[u.Enterprise] = u
+		}
+	}
+	for _, e := range ents {
+		g.names[e.SCC] = e.NameZH
+		if isBroker(e) {
+			g.brokers = append(g.brokers, g.users[e.SCC])
+		} else {
+			g.traders = append(g.traders, e)
+		}
+	}
+	for _, e := range cat.Entries(refdata.CustomsDistrict, now) {
+		if e.Code != "0000" && e.Attr("channel") != "" {
+			g.offices = append(g.offices, e)
+		}
+	}
+	return g
+}
+
+var (
+	importFrom = []string{"USA", "JPN", "KOR", "DEU", "AUS", "VNM", "THA", "MYS", "FRA", "ITA", "GBR", "BRA", "CHL", "NZL", "IDN", "CAN"}
+	exportTo   = []string{"USA", "JPN", "KOR", "DEU", "NLD", "GBR", "VNM", "SGP", "IND", "RUS", "MEX", "ARE", "AUS", "BRA"}
+	currencies = []string{"USD", "USD", "USD", "USD", "EUR", "JPY", "HKD"}
+)
+
+// Next returns a declaration body, a fresh idempotency key and the user who
+// may submit it (a broker or the trader itself).
+func (g *Generator) Next(at time.Time) ([]byte, string, User) {
+	f, u := g.Form(at)
+	b, _ := json.Marshal(f)
+	g.seq++
+	return b, fmt.Sprintf("demo-%s-%d", g.keySpace, g.seq), u
+}
+
+// Form builds one declaration form.
+func (g *Generator) Form(at time.Time) (declaration.Form, User) {
+	r := g.rng
+	trader := g.traders[r.IntN(len(g.traders))]
+	agent := g.users[trader.SCC]
+	if r.IntN(3) > 0 && len(g.brokers) > 0 {
+		agent = g.brokers[r.IntN(len(g.brokers))]
+	}
+	office := g.offices[r.IntN(len(g.offices))]
+	imp := r.IntN(10) < 7
+	h := declaration.Head{
+		CustomMaster: office.Code, IEPort: office.Code, IEFlag: "E",
+		TradeCoScc: trader.SCC, TradeName: trader.NameZH,
+		OwnerCodeScc: trader.SCC, OwnerName: trader.NameZH,
+		AgentCodeScc: agent.Enterprise, AgentName: g.nameOf(agent.Enterprise),
+		TradeMode: "0110", CutMode: "101", WrapType: "22",
+	}
+	country := exportTo[r.IntN(len(exportTo))]
+	day := at.In(jinguan.China)
+	if imp {
+		h.IEFlag = "I"
+		country = importFrom[r.IntN(len(importFrom))]
+		h.IEDate = day.AddDate(0, 0, -r.IntN(18)).Format("2006-01-02") // a few are late
+	} else if r.IntN(2) == 0 {
+		h.IEDate = day.AddDate(0, 0, 2+r.IntN(5)).Format("2006-01-02")
+	}
+	h.TradeAreaCode, h.TradeCountry = country, country
+	switch office.Attr("channel") {
+	case "air":
+		h.TrafMode, h.TrafName, h.VoyageNo = "5", "CA"+strconv.Itoa(100+r.IntN(900)), day.Format("20060102")
+		h.BillNo = fmt.Sprintf("999-%08d", r.IntN(1e8))
+	case "land":
+		h.TrafMode, h.TrafName = "4", fmt.Sprintf("粤Z%04d港", r.IntN(1e4))
+		h.BillNo = fmt.Sprintf("RD%010d", r.IntN(1e9))
+	default:
+		h.TrafMode, h.TrafName, h.VoyageNo = "2", "COSCO "+[]string{"SHIPPING ARIES", "PISCES", "TAURUS"}[r.IntN(3)], fmt.Sprintf("%03dE", r.IntN(999))
+		h.BillNo = fmt.Sprintf("COSU%010d", r.IntN(1e9))
+	}
+	cur := currencies[r.IntN(len(currencies))]
+	h.TransMode = g.terms(imp, &h, cur)
+
+	n := 1 + r.IntN(5) + r.IntN(5) // 1–9, mean 5
+	var f declaration.Form
+	var gross, net decimal.Decimal
+	for i := 0; i < n; i++ {
+		it, kg := g.item(i+1, cur, country, imp)
+		f.Items = append(f.Items, it)
+		net = net.Add(kg)
+	}
+	gross = net.Mul(decimal.RequireFromString("1.08")).Round(2)
+	h.NetWt, h.GrossWet = net.Round(2), gross
+	h.PackNo = 1 + int(net.IntPart()/25)
+	if h.TrafMode == "2" {
+		f.Containers = []declaration.Container{{ContainerID: containerID(r), ContainerMd: "45G1", LclFlag: "0"}}
+	}
+	f.Documents = []declaration.Document{{EdocCode: "00000001", EdocID: fmt.Sprintf("INV%08d", r.IntN(1e8))}}
+	f.Head = h
+	return f, agent
+}
+
+// terms picks transaction terms and declares the charges they need.
+func (g *Generator) terms(imp bool, h *declaration.Head, cur string) string {
+	r := g.rng
+	pick := r.IntN(10)
+	switch {
+	case imp && pick < 5:
+		return "1" // CIF
+	case imp && pick < 8:
+		h.Fee = &declaration.Charge{Mark: "3", Rate: decimal.NewFromInt(int64(300 + r.IntN(3000))), Currency: cur}
+		h.Insur = &declaration.Charge{Mark: "1", Rate: decimal.RequireFromString("0.3")}
+		return "3" // FOB
+	case imp:
+		h.Insur = &declaration.Charge{Mark: "1", Rate: decimal.RequireFromString("0.3")}
+		return "2" // C&F
+	case pick < 7:
+		return "3" // FOB export: nothing to deduct
+	default:
+		h.Fee = &declaration.Charge{Mark: "3", Rate: decimal.NewFromInt(int64(200 + r.IntN(2000))), Currency: cur}
+		h.Insur = &declaration.Charge{Mark: "1", Rate: decimal.RequireFromString("0.2")}
+		return "1" // CIF export: freight and insurance are deducted
+	}
+}
+
+// item builds one line; it returns the line and its net weight in kg.
+func (g *Generator) item(no int, cur, country string, imp bool) (declaration.Item, decimal.Decimal) {
+	r := g.rng
+	l := g.lines[r.IntN(len(g.lines))]
+	qty := decimal.NewFromInt(int64(1 + r.IntN(500)))
+	unitKg := decimal.NewFromFloat(0.2 + r.Float64()*30).Round(3)
+	switch l.FirstUnit { // sold by weight
+	case "035":
+		qty, unitKg = decimal.NewFromInt(int64(50+r.IntN(20000))), decimal.NewFromInt(1)
+	case "070":
+		qty, unitKg = decimal.NewFromInt(int64(1+r.IntN(50))), decimal.NewFromInt(1000)
+	}
+	kg := qty.Mul(unitKg).Round(3)
+	price := decimal.NewFromFloat(1 + r.Float64()*r.Float64()*800).Round(2)
+	if cur == "JPY" {
+		price = price.Mul(decimal.NewFromInt(150)).Round(0)
+	}
+	origin, dest := country, "CHN"
+	if !imp {
+		origin, dest = "CHN", country
+	}
+	it := declaration.Item{
+		GNo: no, CodeTS: l.Code, GName: l.NameZH, GModel: fmt.Sprintf("0|0|%s|型号%04d", l.NameEN, r.IntN(1e4)),
+		GQty: qty, GUnit: l.FirstUnit, FirstQty: legalQty(l.FirstUnit, qty, kg), FirstUnit: l.FirstUnit,
+		DeclPrice: price, DeclTotal: qty.Mul(price).Round(2), TradeCurr: cur,
+		OriginCountry: origin, DestinationCountry: dest, DutyMode: "1", DistrictCode: "31222",
+	}
+	if l.SecondUnit != "" {
+		q := legalQty(l.SecondUnit, qty, kg)
+		it.SecondUnit, it.SecondQty = l.SecondUnit, &q
+	}
+	return it, kg
+}
+
+// legalQty gives the quantity in a legal unit: weight units from the net
+// weight, count units from the transaction quantity.
+func legalQty(unit string, qty, kg decimal.Decimal) decimal.Decimal {
+	switch unit {
+	case "035":
+		return kg
+	case "036":
+		return kg.Mul(decimal.NewFromInt(1000))
+	case "070":
+		return kg.Div(decimal.NewFromInt(1000)).Round(5)
+	case "095": // litres: about a litre per kg
+		return kg
+	}
+	return qty
+}
+
+func (g *Generator) nameOf(scc string) string {
+	if n, ok := g.names[scc]; ok {
+		return n
+	}
+	return scc
+}
+
+// containerID makes an ISO 6346 number with a valid check digit.
+func containerID(r *rand.Rand) string {
+	owner := []string{"COSU", "CSNU", "MSKU", "TGHU", "OOLU"}[r.IntN(5)]
+	serial := r.IntN(1e6)
+	for d := 0; d < 10; d++ { // exactly one check digit fits
+		id := fmt.Sprintf("%s%06d%d", owner, serial, d)
+		if declaration.ContainerIDValid(id) {
+			return id
+		}
+	}
+	return "CSQU3054383"
+}
