@@ -28,7 +28,12 @@ func DecodeForm(body []byte) (*Form, []jinguan.FieldError) {
 }
 
 // DecodeStrict decodes body into dst (a pointer to struct) the same way.
+// Well-formed bodies take the fast path, one strict decode; only a failed
+// decode pays for the walk that names every problem.
 func DecodeStrict(body []byte, dst any) []jinguan.FieldError {
+	if fastDecode(body, dst) {
+		return nil
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	var tree any
@@ -46,11 +51,36 @@ func DecodeStrict(body []byte, dst any) []jinguan.FieldError {
 	if len(errs) > 0 {
 		return errs
 	}
-	if err := json.Unmarshal(body, dst); err != nil {
-		// The walk mirrors the decoder, so this is a gap in the walk.
-		return []jinguan.FieldError{fe("", "malformed_json", "无法解析: "+err.Error(), "cannot decode: "+err.Error())}
+	// The walk accepts what the decoder rejected: report the decoder's words.
+	err := json.Unmarshal(body, dst)
+	if err == nil {
+		err = errors.New("unexpected content")
 	}
-	return nil
+	return []jinguan.FieldError{fe("", "malformed_json", "无法解析: "+err.Error(), "cannot decode: "+err.Error())}
+}
+
+// fastDecode is a strict decode that reports only success. On failure dst
+// is reset so the slow path starts clean.
+func fastDecode(body []byte, dst any) bool {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err == nil {
+		if _, err := dec.Token(); err == io.EOF && body[firstNonSpace(body)] == '{' {
+			return true
+		}
+	}
+	v := reflect.ValueOf(dst).Elem()
+	v.Set(reflect.Zero(v.Type()))
+	return false
+}
+
+func firstNonSpace(b []byte) int {
+	for i, c := range b {
+		if c != ' ' && c != '\t' && c != '\n' && c != '\r' {
+			return i
+		}
+	}
+	return 0
 }
 
 func malformed(err error) jinguan.FieldError {

@@ -8,6 +8,7 @@ var messages = map[string][2]string{
 	"too_long":                {"长度不能超过 %d 个字符", "must be at most %d characters"},
 	"one_of":                  {"取值应为 %s 之一", "must be one of %s"},
 	"not_positive":            {"必须大于零", "must be greater than zero"},
+	"too_large":               {"数值超出范围（不超过 10^15）", "is out of range (at most 10^15)"},
 	"too_many_decimals":       {"小数位不能超过 %d 位", "must have at most %d decimals"},
 	"unknown_code":            {"代码 %s 在 %s 代码表中不存在或于 %s 无效", "code %s does not exist in table %s or is not valid on %s"},
 	"uscc_check":              {"统一社会信用代码校验位错误", "the unified social credit code's check character is wrong"},

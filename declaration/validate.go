@@ -299,10 +299,18 @@ func (c *check) pattern(ptr, s string, re *regexp.Regexp, required bool, want st
 	}
 }
 
-// positive checks d > 0 with at most `scale` decimals.
+// maxAmount bounds every quantity, price and weight: far above any real
+// consignment, low enough that arithmetic on them stays cheap.
+var maxAmount = decimal.New(1, 15)
+
+// positive checks 0 < d ≤ 10^15 with at most `scale` decimals.
 func (c *check) positive(ptr string, d decimal.Decimal, scale int32) bool {
 	if !d.IsPositive() {
 		c.add(ptr, "not_positive")
+		return false
+	}
+	if d.GreaterThan(maxAmount) {
+		c.add(ptr, "too_large")
 		return false
 	}
 	if -d.Exponent() > scale && !d.Equal(d.Truncate(scale)) {

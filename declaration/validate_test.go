@@ -189,9 +189,24 @@ func TestDecodeReportsEveryTypeError(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Fatalf("got %q\nwant %q", got, want)
 	}
-	for _, bad := range []string{``, `[]`, `{"head":`, `{} {}`, `{"items":[{"g_qty":"1e400"}]}`} {
+	for _, bad := range []string{``, `[]`, `{"head":`, `{} {}`, ` "x"`, `{"items":[{"g_qty":"1e99999"}]}`} {
 		if _, errs := DecodeForm([]byte(bad)); len(errs) == 0 {
 			t.Errorf("DecodeForm(%q) accepted", bad)
+		}
+	}
+}
+
+func TestHugeNumbersRefused(t *testing.T) {
+	f := validForm()
+	f.Items[0].GQty = dec("1e400")
+	f.Head.GrossWet = dec("1e16")
+	var got []string
+	for _, e := range testValidator(t).Validate(f, testAt) {
+		got = append(got, e.Pointer+" "+e.Code)
+	}
+	for _, want := range []string{"/items/0/g_qty too_large", "/head/gross_wet too_large"} {
+		if !slices.Contains(got, want) {
+			t.Errorf("want %q among %q", want, got)
 		}
 	}
 }

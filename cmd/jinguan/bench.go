@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime/pprof"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -34,6 +35,7 @@ func benchDeclarationsCmd() *cobra.Command {
 		n, clients int
 		dir, pg    string
 		keep       bool
+		profile    string
 	)
 	cmd := &cobra.Command{
 		Use:   "declarations",
@@ -56,6 +58,17 @@ func benchDeclarationsCmd() *cobra.Command {
 					defer os.RemoveAll(tmp)
 				}
 			}
+			if profile != "" {
+				f, err := os.Create(profile)
+				if err != nil {
+					return err
+				}
+				defer f.Close()
+				if err := pprof.StartCPUProfile(f); err != nil {
+					return err
+				}
+				defer pprof.StopCPUProfile()
+			}
 			return benchDeclarations(cmd.Context(), cmd.OutOrStdout(), app.Config{DataDir: dir, PostgresDSN: pg}, n, clients)
 		},
 	}
@@ -65,6 +78,7 @@ func benchDeclarationsCmd() *cobra.Command {
 	f.StringVar(&dir, "data", "", "data folder (default: a fresh temporary folder)")
 	f.StringVar(&pg, "pg", "", "PostgreSQL DSN instead of SQLite")
 	f.BoolVar(&keep, "keep", false, "keep the temporary data folder")
+	f.StringVar(&profile, "cpuprofile", "", "write a CPU profile of the whole run to this file")
 	return cmd
 }
 
@@ -179,6 +193,9 @@ func benchDeclarations(ctx context.Context, out io.Writer, cfg app.Config, n, cl
 		fmt.Fprintf(out, "first failure: %s\n", v)
 	}
 	fmt.Fprintf(out, "statuses: %v\n", counts)
+	if n, sum := batchStats(a); n > 0 {
+		fmt.Fprintf(out, "commits=%d ops_per_commit=%.1f\n", n, sum/float64(n))
+	}
 	fmt.Fprintf(out, "anchor: VISION goal %d declarations/s; ratio=%.3f\n", anchorDeclarations, rate/anchorDeclarations)
 	fmt.Fprintf(out, "declarations_per_s=%.0f p99_ms=%.2f\n", rate, p(0.99))
 	if failed.Load() > 0 {
@@ -190,4 +207,19 @@ func benchDeclarations(ctx context.Context, out io.Writer, cfg app.Config, n, cl
 func isTerminal(f *os.File) bool {
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// batchStats reads the commit batch histogram: number of commits and ops.
+func batchStats(a *app.App) (uint64, float64) {
+	mfs, err := a.Registry.Gather()
+	if err != nil {
+		return 0, 0
+	}
+	for _, mf := range mfs {
+		if mf.GetName() == "jinguan_commit_batch_size" && len(mf.GetMetric()) > 0 {
+			h := mf.GetMetric()[0].GetHistogram()
+			return h.GetSampleCount(), h.GetSampleSum()
+		}
+	}
+	return 0, 0
 }
