@@ -16,10 +16,10 @@ import (
 
 // Config tunes the service.
 type Config struct {
-	CommitBatch   int           // most ops per transaction
-	PipelineBatch int           // most declarations advanced per worker round
-	QueueSize     int           // pipeline queue; overflow is recovered by scanning
-	RecoverEvery  time.Duration // how often an overflow is rescanned
+	CommitBatch   int           `json:"commit_batch"`   // most ops per transaction
+	PipelineBatch int           `json:"pipeline_batch"` // most declarations advanced per worker round
+	QueueSize     int           `json:"queue_size"`     // pipeline queue; overflow is recovered by scanning
+	RecoverEvery  time.Duration `json:"-"`              // how often an overflow is rescanned
 }
 
 // DefaultConfig suits the embedded store on a small machine.
