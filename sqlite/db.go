@@ -1,0 +1,156 @@
+// Package sqlite stores declarations, users and enterprises in one SQLite
+// file (modernc.org/sqlite, no cgo).
+//
+// All writes go through one connection guarded by a mutex: SQLite has a
+// single writer anyway, and owning it in-process avoids SQLITE_BUSY and
+// lets ids be allocated in memory. Reads use a separate pool of read-only
+// connections; in WAL mode they see the last commit and never wait for the
+// writer.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	_ "modernc.org/sqlite" // registers driver "sqlite"
+
+	"github.com/jinguan-customs/jinguan/auth"
+	"github.com/jinguan-customs/jinguan/declaration"
+	"github.com/jinguan-customs/jinguan/enterprise"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// DB is one open database file.
+type DB struct {
+	w *sql.DB // exactly one connection: the writer
+	r *sql.DB // read-only pool
+
+	wmu    sync.Mutex // held for a whole write transaction
+	nextID int64      // next declaration id; guarded by wmu
+	saved  int64      // nextID as last written to the sequences table
+	stmts  [nStmts]*sql.Stmt
+	rget   *sql.Stmt // Get on the read pool
+
+	applied []string // migrations applied by this Open, for tests
+}
+
+// Open opens or creates the database at path and applies new migrations.
+func Open(path string) (*DB, error) {
+	if strings.ContainsRune(path, '?') {
+		return nil, fmt.Errorf("sqlite: %q: a path may not contain '?'", path) // it starts the DSN parameters
+	}
+	common := "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)"
+	// synchronous=FULL syncs the WAL on every commit: an acknowledged batch
+	// survives power loss, not only a process crash. temp_store keeps the
+	// per-op savepoint journals in memory instead of a temporary file.
+	writer := common + "&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)" +
+		"&_pragma=cache_size(-16000)&_pragma=temp_store(memory)&_txlock=immediate"
+	w, err := sql.Open("sqlite", path+writer)
+	if err != nil {
+		return nil, err
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	db := &DB{w: w}
+	if err := db.migrate(); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("sqlite: migrate %s: %w", path, err)
+	}
+	// The readers open after the writer has set WAL mode on the file.
+	r, err := sql.Open("sqlite", path+common+"&_pragma=query_only(1)")
+	if err != nil {
+		w.Close()
+		return nil, err
+	}
+	n := max(4, runtime.NumCPU())
+	r.SetMaxOpenConns(n)
+	r.SetMaxIdleConns(n)
+	db.r = r
+	if err := db.prepare(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// Close closes both pools, first refreshing the planner's statistics as
+// SQLite advises.
+func (db *DB) Close() error {
+	db.wmu.Lock()
+	defer db.wmu.Unlock()
+	db.w.Exec(`PRAGMA optimize`)
+	return errors.Join(db.r.Close(), db.w.Close())
+}
+
+// Declarations returns the declaration store.
+func (db *DB) Declarations() declaration.Store { return (*declStore)(db) }
+
+// Users returns the user store.
+func (db *DB) Users() auth.Store { return (*userStore)(db) }
+
+// Enterprises returns the enterprise registry.
+func (db *DB) Enterprises() enterprise.Store { return (*enterpriseStore)(db) }
+
+// migrate applies, in name order, the embedded migrations not yet recorded
+// in schema_migrations, each in its own transaction.
+func (db *DB) migrate() error {
+	ctx := context.Background()
+	db.wmu.Lock()
+	defer db.wmu.Unlock()
+	if _, err := db.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version TEXT PRIMARY KEY, applied_at INTEGER NOT NULL) STRICT`); err != nil {
+		return err
+	}
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		body, err := migrations.ReadFile(name)
+		if err != nil {
+			return err
+		}
+		version := name[len("migrations/"):]
+		ok, err := db.applyMigration(ctx, version, string(body))
+		if err != nil {
+			return fmt.Errorf("%s: %w", version, err)
+		}
+		if ok {
+			db.applied = append(db.applied, version)
+		}
+	}
+	return nil
+}
+
+func (db *DB) applyMigration(ctx context.Context, version, body string) (bool, error) {
+	tx, err := db.w.BeginTx(ctx, nil) // BEGIN IMMEDIATE: another process waits here
+	if err != nil {
+		return false, err
+	}
+	defer tx.Rollback()
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, version).Scan(&n); err != nil || n > 0 {
+		return false, err
+	}
+	if _, err := tx.ExecContext(ctx, body); err != nil {
+		return false, err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`,
+		version, time.Now().UnixMicro()); err != nil {
+		return false, err
+	}
+	return true, tx.Commit()
+}
