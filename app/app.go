@@ -116,7 +116,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		Log:        cfg.Log,
 		Metrics:    declaration.NewMetrics(a.Registry),
 	})
-	a.Server = &jhttp.Server{Declarations: a.Declarations, Users: a.Users, Catalog: a.Catalog, Log: cfg.Log, Registry: a.Registry}
+	a.Server = &jhttp.Server{Declarations: a.Declarations, Users: a.Users, Catalog: a.Catalog, Log: cfg.Log, Registry: a.Registry, Secret: a.secret}
 	a.Handler = a.Server.Handler()
 	return a, nil
 }

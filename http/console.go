@@ -17,7 +17,7 @@ import (
 
 // The console: server-rendered pages for officers and declarants. The
 // session cookie carries the API token itself, so the console and the API
-// share one authentication path (bearer reads the cookie too).
+// share one principal lookup; only the console reads the cookie.
 const (
 	sessionCookie = "jinguan_session"
 	langCookie    = "lang"
@@ -25,21 +25,25 @@ const (
 	loginPath     = "/console/login"
 )
 
-// csrfKey signs the per-session form tokens. It is made per process, so a
-// restart invalidates open forms (users reload); several nodes behind one
-// balancer would need a shared key.
-var csrfKey = func() []byte {
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		panic(err)
-	}
-	return b
-}()
-
-func csrfToken(session string) string {
-	m := hmac.New(sha256.New, csrfKey)
-	m.Write([]byte(session))
+// csrfToken signs a session's form token with the server's secret (the
+// data folder's key, shared by every node), or a per-process key when none
+// is configured.
+func (s *Server) csrfToken(session string) string {
+	m := hmac.New(sha256.New, s.formKey())
+	m.Write([]byte("console-form\x00" + session))
 	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+func (s *Server) formKey() []byte {
+	s.keyOnce.Do(func() {
+		if len(s.Secret) == 0 {
+			s.Secret = make([]byte, 32)
+			if _, err := rand.Read(s.Secret); err != nil {
+				panic(err)
+			}
+		}
+	})
+	return s.Secret
 }
 
 func (s *Server) consoleRoutes(mux *http.ServeMux) {
@@ -87,7 +91,7 @@ func (s *Server) consoleWrap(name string, needSession bool, h func(*Server, http
 			p, err := s.principal(r.Context(), c.Value)
 			switch {
 			case err == nil:
-				v.User, v.session, v.CSRF = &p, c.Value, csrfToken(c.Value)
+				v.User, v.session, v.CSRF = &p, c.Value, s.csrfToken(c.Value)
 			case jinguan.ErrorCode(err) == jinguan.EUNAUTH:
 				clearSession(sw, r)
 			default:

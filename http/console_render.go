@@ -210,7 +210,7 @@ func (v *cview) FieldMsg(f jinguan.FieldError) string {
 
 func (v *cview) csrfOK(r *http.Request) bool {
 	got := r.PostFormValue("csrf")
-	return v.session != "" && hmac.Equal([]byte(got), []byte(csrfToken(v.session)))
+	return v.session != "" && v.CSRF != "" && hmac.Equal([]byte(got), []byte(v.CSRF))
 }
 
 // render writes a whole page or nothing: the template runs into a buffer

@@ -29,9 +29,11 @@ type Server struct {
 	Catalog      *refdata.Catalog
 	Log          *slog.Logger
 	Registry     *prometheus.Registry
+	Secret       []byte // signs console form tokens; shared by nodes of one deployment
 
 	mux      *http.ServeMux
 	once     sync.Once
+	keyOnce  sync.Once
 	tokens   sync.Map // token hash → cachedPrincipal
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
@@ -180,10 +182,7 @@ func bearer(r *http.Request) string {
 	if h := r.Header.Get("Authorization"); len(h) > len(prefix) && h[:len(prefix)] == prefix {
 		return h[len(prefix):]
 	}
-	if c, err := r.Cookie(sessionCookie); err == nil {
-		return c.Value
-	}
-	return ""
+	return "" // the console's session cookie is read by the console only, so the API is not open to cross-site requests
 }
 
 // ListenAndServe serves on addr until ctx ends, then shuts down gracefully.
