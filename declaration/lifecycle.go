@@ -137,6 +137,7 @@ func transition(d *Declaration, a Action, by Actor, at time.Time, reason string,
 		raw = b
 	}
 	d.Status = to
+	d.Doc = nil // the sealed document is stale now
 	d.Version++
 	d.UpdatedAt = at
 	return Event{

@@ -156,6 +156,10 @@ type Declaration struct {
 	Tax        *TaxAssessment    `json:"tax,omitempty"`
 	Settlement *Settlement       `json:"settlement,omitempty"`
 	Amendments int               `json:"amendments,omitempty"`
+
+	// Doc is the stored JSON document, encoded by the service outside the
+	// single writer (Seal); any transition clears it. Nil: the store encodes.
+	Doc []byte `json:"-"`
 }
 
 // RiskDecision records why a lane was chosen.

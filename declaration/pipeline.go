@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"github.com/jinguan-customs/jinguan"
+
 	"github.com/shopspring/decimal"
 )
 
@@ -104,39 +106,90 @@ func (s *Service) advance(ctx context.Context, d *Declaration, at time.Time) ([]
 // pipelineStatuses are the states the worker picks up.
 var pipelineStatuses = []Status{StatusSubmitted, StatusAmended}
 
-// runPipeline advances queued declarations in batches until ctx ends.
+// queued is a declaration waiting for the pipeline: its id, and the
+// snapshot the submitter committed when there is one (nil after a restart).
+type queued struct {
+	id   int64
+	snap *Declaration
+}
+
+// runPipeline advances queued declarations in batches until ctx ends. The
+// work — loading, risk, tax — happens here, outside the single writer; the
+// writer only appends the events and rewrites the row.
 func (s *Service) runPipeline(ctx context.Context) {
 	defer s.wg.Done()
-	ids := make([]int64, 0, s.cfg.PipelineBatch)
+	batch := make([]queued, 0, s.cfg.PipelineBatch)
 	for {
-		ids = ids[:0]
+		batch = batch[:0]
 		select {
-		case id := <-s.queue:
-			ids = append(ids, id)
+		case q := <-s.queue:
+			batch = append(batch, q)
 		case <-ctx.Done():
 			return
 		}
 	fill:
-		for len(ids) < s.cfg.PipelineBatch {
+		for len(batch) < s.cfg.PipelineBatch {
 			select {
-			case id := <-s.queue:
-				ids = append(ids, id)
+			case q := <-s.queue:
+				batch = append(batch, q)
 			default:
 				break fill
 			}
 		}
-		ops := make([]Op, len(ids))
-		for i, id := range ids {
-			ops[i] = s.advanceOp(id)
+		ops, ids := make([]Op, 0, len(batch)), make([]int64, 0, len(batch))
+		for _, q := range batch {
+			op, err := s.prepare(ctx, q)
+			if err != nil {
+				s.stepFailed(q.id, err)
+				continue
+			}
+			if op != nil {
+				ops, ids = append(ops, op), append(ids, q.id)
+			}
 		}
 		for i, err := range s.commit.doAll(ctx, ops) {
 			if err != nil {
-				s.log.Error("pipeline step failed", "declaration", ids[i], "err", err)
-				s.metrics.pipelineError()
-				s.backlog.Store(true) // retried by the next recovery scan
+				s.stepFailed(ids[i], err)
 			}
 		}
 	}
+}
+
+func (s *Service) stepFailed(id int64, err error) {
+	s.log.Error("pipeline step failed", "declaration", id, "err", err)
+	s.metrics.pipelineError()
+	s.backlog.Store(true) // retried by the next recovery scan
+}
+
+// prepare advances a snapshot of the declaration and returns the op that
+// writes the result, or nil when there is nothing to do. The event's
+// (declaration, seq) key is the optimistic lock: if anyone changed the
+// declaration since the snapshot, appending conflicts and the op redoes
+// the step on the locked row instead.
+func (s *Service) prepare(ctx context.Context, q queued) (Op, error) {
+	d := q.snap
+	if d == nil {
+		var err error
+		if d, err = s.store.Get(ctx, q.id); err != nil {
+			return nil, err
+		}
+	}
+	evs, err := s.advance(ctx, d, s.now())
+	if err != nil || len(evs) == 0 {
+		return nil, err
+	}
+	d.Seal()
+	return func(ctx context.Context, tx Tx) error {
+		err := tx.AppendEvents(ctx, evs...)
+		if jinguan.ErrorCode(err) == jinguan.ECONFLICT {
+			return s.advanceOp(q.id)(ctx, tx)
+		}
+		if err != nil {
+			return err
+		}
+		s.metrics.advanced(d)
+		return tx.Update(ctx, d, false)
+	}, nil
 }
 
 // advanceOp loads a declaration inside the batch and advances it.
@@ -158,15 +211,15 @@ func (s *Service) advanceOp(id int64) Op {
 	}
 }
 
-// enqueue hands ids to the pipeline; when the queue is full the recovery
-// scan picks them up later, so nothing is lost.
-func (s *Service) enqueue(ids ...int64) {
-	for _, id := range ids {
-		select {
-		case s.queue <- id:
-		default:
-			s.backlog.Store(true)
-		}
+// enqueue hands a committed declaration to the pipeline with a snapshot
+// of it; when the queue is full the recovery scan picks it up later, so
+// nothing is lost.
+func (s *Service) enqueue(d *Declaration) {
+	snap := *d // advance replaces top-level fields only; the form is shared read-only
+	select {
+	case s.queue <- queued{d.ID, &snap}:
+	default:
+		s.backlog.Store(true)
 	}
 }
 
@@ -196,7 +249,7 @@ func (s *Service) requeue(ctx context.Context) {
 	}
 	for _, id := range ids {
 		select {
-		case s.queue <- id:
+		case s.queue <- queued{id: id}:
 		case <-ctx.Done():
 			return
 		}

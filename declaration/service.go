@@ -37,7 +37,7 @@ type Service struct {
 	tax        TaxStage
 	guarantees Guarantees
 	commit     *committer
-	queue      chan int64
+	queue      chan queued
 	backlog    atomic.Bool
 	log        *slog.Logger
 	metrics    *Metrics
@@ -64,7 +64,7 @@ type Deps struct {
 func NewService(cfg Config, d Deps) *Service {
 	s := &Service{cfg: cfg, store: d.Store, validator: d.Validator, risk: d.Risk, tax: d.Tax,
 		guarantees: d.Guarantees, log: d.Log, metrics: d.Metrics, now: d.Clock,
-		queue: make(chan int64, cfg.QueueSize)}
+		queue: make(chan queued, cfg.QueueSize)}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -122,9 +122,21 @@ func (s *Service) Submit(ctx context.Context, p auth.Principal, key string, body
 		Submitter: p.User, DeclaredAt: at, UpdatedAt: at}
 	d.LateDays = s.validator.Rules.LateDays(&d.Head, at)
 	agent := d.Head.AgentCodeScc
+	// Number, record and encode here, in parallel with other requests, so
+	// that the writer only stores.
+	var err error
+	if d.ID, err = s.store.ReserveID(ctx); err != nil {
+		return Submission{}, err
+	}
+	AssignNumbers(d)
+	ev, err := transition(d, ActSubmit, Actor{p.User, string(p.Role)}, at, "", nil)
+	if err != nil {
+		return Submission{}, err
+	}
+	d.Seal()
 
 	var out Submission
-	err := s.commit.do(ctx, func(ctx context.Context, tx Tx) error {
+	err = s.commit.do(ctx, func(ctx context.Context, tx Tx) error {
 		prior, err := tx.FindByKey(ctx, agent, key)
 		if err != nil {
 			return err
@@ -137,14 +149,9 @@ func (s *Service) Submit(ctx context.Context, p auth.Principal, key string, body
 			out = Submission{Declaration: prior, Replayed: true}
 			return nil
 		}
-		ev, err := transition(d, ActSubmit, Actor{p.User, string(p.Role)}, at, "", nil)
-		if err != nil {
-			return err
-		}
 		if err := tx.Insert(ctx, d); err != nil {
 			return err
 		}
-		ev.DeclarationID = d.ID // assigned by Insert
 		out = Submission{Declaration: d}
 		return tx.AppendEvents(ctx, ev)
 	})
@@ -153,7 +160,7 @@ func (s *Service) Submit(ctx context.Context, p auth.Principal, key string, body
 	}
 	if !out.Replayed {
 		s.metrics.submitted()
-		s.enqueue(d.ID)
+		s.enqueue(d)
 	}
 	return out, nil
 }

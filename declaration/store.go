@@ -12,6 +12,11 @@ import (
 // isolated in a savepoint so that a failing Op leaves no trace while the
 // others commit. That is the group commit the service relies on.
 type Store interface {
+	// ReserveID returns an id for a declaration about to be inserted, so
+	// that its document can be prepared outside the writer. Ids are never
+	// handed out twice.
+	ReserveID(ctx context.Context) (int64, error)
+
 	// WriteBatch runs ops in one transaction. errs[i] is ops[i]'s error; if
 	// the commit itself fails every element carries that error.
 	WriteBatch(ctx context.Context, ops []Op) (errs []error)
@@ -41,7 +46,8 @@ type Tx interface {
 	// FindByKey returns the declaration the agent submitted under a client
 	// key, or nil, nil.
 	FindByKey(ctx context.Context, agentScc, clientKey string) (*Declaration, error)
-	// Insert stores a new declaration and sets ID, EntryID and SeqNo.
+	// Insert stores a new declaration. It keeps an ID from ReserveID or
+	// assigns one, and sets EntryID and SeqNo.
 	Insert(ctx context.Context, d *Declaration) error
 	// Update rewrites the declaration row; items are rewritten when
 	// itemsChanged (after an amendment).

@@ -91,16 +91,23 @@ func (w *writeTx) FindByKey(ctx context.Context, agentScc, clientKey string) (*d
 	return d, err
 }
 
-// newID takes the next id of the current block, fetching a new block from
-// the sequence when it is used up. Sequences ignore rollbacks, so an id is
-// never given twice.
-func (w *writeTx) newID(ctx context.Context) (int64, error) {
-	db := w.db
+// ReserveID takes the next id of the current block, fetching a new block
+// from the sequence when it is used up. Sequences ignore rollbacks, so an
+// id is never given twice.
+func (s *declStore) ReserveID(ctx context.Context) (int64, error) {
+	return (*DB)(s).reserve(ctx, s.pool)
+}
+
+// reserve fetches a new block through q: the pool, or inside a batch the
+// batch's own transaction, which must not wait for a second connection.
+func (db *DB) reserve(ctx context.Context, q interface {
+	QueryRow(context.Context, string, ...any) pgx.Row
+}) (int64, error) {
 	db.idMu.Lock()
 	defer db.idMu.Unlock()
 	if db.nextID == db.endID {
 		var v int64
-		if err := w.tx.QueryRow(ctx, `SELECT nextval('declaration_ids')`).Scan(&v); err != nil {
+		if err := q.QueryRow(ctx, `SELECT nextval('declaration_ids')`).Scan(&v); err != nil {
 			return 0, err
 		}
 		db.nextID, db.endID = v, v+idBlock
@@ -112,13 +119,15 @@ func (w *writeTx) newID(ctx context.Context) (int64, error) {
 // Insert leaves the transaction usable after a key conflict (ON CONFLICT
 // DO NOTHING), so an op can go on to FindByKey.
 func (w *writeTx) Insert(ctx context.Context, d *declaration.Declaration) error {
-	id, err := w.newID(ctx)
-	if err != nil {
-		return err
+	if d.ID == 0 {
+		id, err := w.db.reserve(ctx, w.tx)
+		if err != nil {
+			return err
+		}
+		d.ID = id
 	}
-	d.ID = id
 	declaration.AssignNumbers(d)
-	err = w.insert(ctx, d)
+	err := w.insert(ctx, d)
 	if err != nil {
 		d.ID, d.EntryID, d.SeqNo = 0, "", ""
 	}

@@ -22,9 +22,12 @@ type columns struct {
 }
 
 func rowColumns(d *declaration.Declaration) (columns, error) {
-	doc, err := encodeDoc(d)
-	if err != nil {
-		return columns{}, err
+	doc := d.Doc
+	if doc == nil {
+		var err error
+		if doc, err = declaration.EncodeDoc(d); err != nil {
+			return columns{}, err
+		}
 	}
 	var tax any
 	if d.Tax != nil {
@@ -36,34 +39,6 @@ func rowColumns(d *declaration.Declaration) (columns, error) {
 		owner: d.Head.OwnerCodeScc, tradeMode: d.Head.TradeMode, itemCount: len(d.Items), taxTotal: tax,
 		updatedAt: d.UpdatedAt, version: d.Version, doc: doc,
 	}, nil
-}
-
-// encodeDoc marshals d with every time in UTC, so documents read back in
-// UTC whatever zone the caller used.
-func encodeDoc(d *declaration.Declaration) ([]byte, error) {
-	c := *d
-	c.DeclaredAt, c.UpdatedAt = c.DeclaredAt.UTC(), c.UpdatedAt.UTC()
-	if c.Risk != nil {
-		r := *c.Risk
-		r.DecidedAt = r.DecidedAt.UTC()
-		c.Risk = &r
-	}
-	if c.Inspection != nil {
-		r := *c.Inspection
-		r.RecordedAt = r.RecordedAt.UTC()
-		c.Inspection = &r
-	}
-	if c.Tax != nil {
-		r := *c.Tax
-		r.AssessedAt = r.AssessedAt.UTC()
-		c.Tax = &r
-	}
-	if c.Settlement != nil {
-		r := *c.Settlement
-		r.At = r.At.UTC()
-		c.Settlement = &r
-	}
-	return json.Marshal(&c)
 }
 
 func scanDoc(row pgx.Row) (*declaration.Declaration, error) {

@@ -66,9 +66,11 @@ func (db *DB) prepare() error {
 	if err != nil {
 		return err
 	}
+	var next int64
 	err = db.w.QueryRowContext(ctx, `SELECT max(s.next, coalesce((SELECT max(id) + 1 FROM declarations), 1))
-		FROM sequences s WHERE s.name = 'declarations'`).Scan(&db.nextID)
-	db.saved = db.nextID
+		FROM sequences s WHERE s.name = 'declarations'`).Scan(&next)
+	db.nextID.Store(next)
+	db.saved = next
 	return err
 }
 
@@ -112,15 +114,17 @@ func (s *declStore) WriteBatch(ctx context.Context, ops []declaration.Op) []erro
 			return fail(err)
 		}
 	}
-	if db.nextID != db.saved {
-		if _, err := tx.ExecContext(ctx, `UPDATE sequences SET next = ? WHERE name = 'declarations'`, db.nextID); err != nil {
+	// Ids reserved so far, committed or not, are never handed out again.
+	next := db.nextID.Load()
+	if next != db.saved {
+		if _, err := tx.ExecContext(ctx, `UPDATE sequences SET next = ? WHERE name = 'declarations'`, next); err != nil {
 			return fail(err)
 		}
 	}
 	if err := tx.Commit(); err != nil {
 		return fail(err)
 	}
-	db.saved = db.nextID
+	db.saved = next
 	return errs
 }
 
@@ -152,9 +156,16 @@ func (w *writeTx) FindByKey(ctx context.Context, agentScc, clientKey string) (*d
 	return d, err
 }
 
+// ReserveID hands out the next id; it is never handed out again, even if
+// the insert that uses it rolls back.
+func (s *declStore) ReserveID(context.Context) (int64, error) {
+	return s.nextID.Add(1) - 1, nil
+}
+
 func (w *writeTx) Insert(ctx context.Context, d *declaration.Declaration) error {
-	d.ID = w.db.nextID
-	w.db.nextID++ // never handed out again, even if this op rolls back
+	if d.ID == 0 {
+		d.ID, _ = (*declStore)(w.db).ReserveID(ctx)
+	}
 	declaration.AssignNumbers(d)
 	c, err := rowColumns(d)
 	if err == nil {

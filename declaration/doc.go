@@ -1,0 +1,39 @@
+package declaration
+
+import "encoding/json"
+
+// EncodeDoc is the stored form of a declaration: its JSON with every time
+// in UTC, so documents read back alike whatever zone the caller used.
+func EncodeDoc(d *Declaration) ([]byte, error) {
+	c := *d
+	c.DeclaredAt, c.UpdatedAt = c.DeclaredAt.UTC(), c.UpdatedAt.UTC()
+	if c.Risk != nil {
+		r := *c.Risk
+		r.DecidedAt = r.DecidedAt.UTC()
+		c.Risk = &r
+	}
+	if c.Inspection != nil {
+		r := *c.Inspection
+		r.RecordedAt = r.RecordedAt.UTC()
+		c.Inspection = &r
+	}
+	if c.Tax != nil {
+		r := *c.Tax
+		r.AssessedAt = r.AssessedAt.UTC()
+		c.Tax = &r
+	}
+	if c.Settlement != nil {
+		r := *c.Settlement
+		r.At = r.At.UTC()
+		c.Settlement = &r
+	}
+	return json.Marshal(&c)
+}
+
+// Seal encodes the document now, on the caller's goroutine, so that the
+// writer only has to store it. Call it after the last change.
+func (d *Declaration) Seal() {
+	if b, err := EncodeDoc(d); err == nil {
+		d.Doc = b
+	}
+}
