@@ -2,55 +2,13 @@ package postgres
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
-	"net/url"
-	"os"
-	"strings"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/jinguan-customs/jinguan/declaration"
+	"github.com/jinguan-customs/jinguan/postgres/pgtest"
 	"github.com/jinguan-customs/jinguan/storetest"
 )
-
-// freshSchema creates an empty schema, dropped when t ends, and returns dsn
-// with its search_path pointing there, so tests run in parallel and again.
-func freshSchema(t testing.TB) string {
-	t.Helper()
-	dsn := os.Getenv("JINGUAN_TEST_PG")
-	if dsn == "" {
-		t.Skip("JINGUAN_TEST_PG not set")
-	}
-	b := make([]byte, 6)
-	rand.Read(b)
-	schema := "test_" + hex.EncodeToString(b)
-	admin := func(sql string) {
-		conn, err := pgx.Connect(context.Background(), dsn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer conn.Close(context.Background())
-		if _, err := conn.Exec(context.Background(), sql); err != nil {
-			t.Fatal(err)
-		}
-	}
-	admin(`CREATE SCHEMA ` + schema)
-	t.Cleanup(func() { admin(`DROP SCHEMA ` + schema + ` CASCADE`) })
-	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
-		u, err := url.Parse(dsn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		q := u.Query()
-		q.Set("search_path", schema)
-		u.RawQuery = q.Encode()
-		return u.String()
-	}
-	return dsn + " search_path=" + schema
-}
 
 func open(t testing.TB, dsn string) *DB {
 	t.Helper()
@@ -63,7 +21,7 @@ func open(t testing.TB, dsn string) *DB {
 
 func TestStore(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) storetest.Stores {
-		db := open(t, freshSchema(t))
+		db := open(t, pgtest.Schema(t))
 		t.Cleanup(func() { db.Close() })
 		return storetest.Stores{Declarations: db.Declarations(), Users: db.Users(), Enterprises: db.Enterprises()}
 	})
@@ -71,7 +29,7 @@ func TestStore(t *testing.T) {
 
 func TestReopen(t *testing.T) {
 	ctx := context.Background()
-	dsn := freshSchema(t)
+	dsn := pgtest.Schema(t)
 	db := open(t, dsn)
 	if len(db.applied) == 0 {
 		t.Fatal("no migrations applied to a new schema")

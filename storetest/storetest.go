@@ -31,6 +31,7 @@ func Run(t *testing.T, open func(t *testing.T) Stores) {
 	}{
 		{"RoundTrip", testRoundTrip},
 		{"Numbers", testNumbers},
+		{"ReservedIDs", testReservedIDs},
 		{"NotFound", testNotFound},
 		{"FindByKey", testFindByKey},
 		{"DuplicateKey", testDuplicateKey},

@@ -84,6 +84,43 @@ func testNumbers(t *testing.T, s Stores) {
 	}
 }
 
+// testReservedIDs: reserved ids are unique, also against ids Insert
+// assigns itself, and Insert keeps a reserved id together with a sealed
+// document.
+func testReservedIDs(t *testing.T, s Stores) {
+	ctx := context.Background()
+	seen := map[int64]bool{}
+	var reserved []*declaration.Declaration
+	for i := range 5 {
+		id, err := s.Declarations.ReserveID(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := Decl(i)
+		d.ID = id
+		declaration.AssignNumbers(d)
+		d.Seal()
+		reserved = append(reserved, d)
+		seen[id] = true
+	}
+	if len(seen) != 5 {
+		t.Fatalf("reserved ids repeat: %v", seen)
+	}
+	own := Decl(9)
+	insert(t, s.Declarations, append(reserved, own)...)
+	if seen[own.ID] {
+		t.Fatalf("Insert assigned reserved id %d", own.ID)
+	}
+	for _, d := range reserved {
+		got, err := s.Declarations.Get(ctx, d.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d.Doc = nil
+		sameDecl(t, got, d)
+	}
+}
+
 func testNotFound(t *testing.T, s Stores) {
 	ctx := context.Background()
 	_, err := s.Declarations.Get(ctx, 424242)
