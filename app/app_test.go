@@ -36,18 +36,25 @@ type env struct {
 
 // eachStore runs fn on SQLite and, when JINGUAN_TEST_PG is set, on
 // PostgreSQL: the API behaves the same on both.
+// "queued" sends every declaration through the pipeline's queue instead of
+// running the automatic stages with the submission.
 func eachStore(t *testing.T, fn func(t *testing.T, e *env)) {
-	t.Run("sqlite", func(t *testing.T) { fn(t, newEnv(t, "")) })
-	t.Run("postgres", func(t *testing.T) { fn(t, newEnv(t, pgtest.Schema(t))) })
+	t.Run("sqlite", func(t *testing.T) { fn(t, newEnv(t, "", true)) })
+	t.Run("sqlite-queued", func(t *testing.T) { fn(t, newEnv(t, "", false)) })
+	t.Run("postgres", func(t *testing.T) { fn(t, newEnv(t, pgtest.Schema(t), true)) })
 }
 
-func newEnv(t *testing.T, dsn string) *env {
+func newEnv(t *testing.T, dsn string, inline bool) *env {
 	t.Helper()
 	dir := t.TempDir()
 	if err := os.MkdirAll(filepath.Join(dir, "config"), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(filepath.Join(dir, "config", "selectivity.csv"), []byte(testSelectivity), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	settings := fmt.Sprintf(`{"pipeline": {"inline": %v}}`, inline)
+	if err := os.WriteFile(filepath.Join(dir, "config.json"), []byte(settings), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	cfg := Config{DataDir: dir, PostgresDSN: dsn}
@@ -143,8 +150,11 @@ func TestSubmitIdempotentAndGreenRelease(t *testing.T) {
 	eachStore(t, func(t *testing.T, e *env) {
 		f, u := e.form("2200", "I")
 		code, d := e.submit(f, u, "k-1")
-		if code != http.StatusCreated || d["status"] != "submitted" || len(d["entry_id"].(string)) != 18 {
+		if code != http.StatusCreated || d["status"] == nil || len(d["entry_id"].(string)) != 18 {
 			t.Fatalf("submit: %d %v", code, d)
+		}
+		if e.a.Settings.Pipeline.Inline && d["lane"] != "green" {
+			t.Fatalf("inline: the acknowledgement carries no lane: %v", d["status"])
 		}
 		code, again := e.submit(f, u, "k-1")
 		if code != http.StatusOK || again["id"] != d["id"] {

@@ -20,11 +20,15 @@ type Config struct {
 	PipelineBatch int           `json:"pipeline_batch"` // most declarations advanced per worker round
 	QueueSize     int           `json:"queue_size"`     // pipeline queue; overflow is recovered by scanning
 	RecoverEvery  time.Duration `json:"-"`              // how often an overflow is rescanned
+	// Inline runs the automatic stages on the submitting request and commits
+	// them with the submission: one commit, and the answer carries the lane.
+	// Off, every declaration goes through the queue (the scale-out shape).
+	Inline bool `json:"inline"`
 }
 
 // DefaultConfig suits the embedded store on a small machine.
 func DefaultConfig() Config {
-	return Config{CommitBatch: 512, PipelineBatch: 256, QueueSize: 65536, RecoverEvery: 2 * time.Second}
+	return Config{CommitBatch: 512, PipelineBatch: 256, QueueSize: 65536, RecoverEvery: 2 * time.Second, Inline: true}
 }
 
 // Service is the declaration module's entry point: submission, queries,
@@ -133,6 +137,16 @@ func (s *Service) Submit(ctx context.Context, p auth.Principal, key string, body
 	if err != nil {
 		return Submission{}, err
 	}
+	evs := []Event{ev}
+	if s.cfg.Inline {
+		if more, err := s.advance(ctx, d, at); err != nil {
+			// Stored as submitted all the same; the queue retries the stages.
+			s.log.Warn("inline pipeline step failed", "err", err)
+			d = s.resubmitted(d, ev)
+		} else {
+			evs = append(evs, more...)
+		}
+	}
 	d.Seal()
 
 	var out Submission
@@ -153,16 +167,30 @@ func (s *Service) Submit(ctx context.Context, p auth.Principal, key string, body
 			return err
 		}
 		out = Submission{Declaration: d}
-		return tx.AppendEvents(ctx, ev)
+		return tx.AppendEvents(ctx, evs...)
 	})
 	if err != nil {
 		return Submission{}, err
 	}
 	if !out.Replayed {
 		s.metrics.submitted()
-		s.enqueue(d)
+		if len(evs) > 1 {
+			s.metrics.advanced(d)
+		}
+		if d.Status == StatusSubmitted {
+			s.enqueue(d)
+		}
 	}
 	return out, nil
+}
+
+// resubmitted undoes a half-done inline advance: the declaration as it was
+// right after the submit transition.
+func (s *Service) resubmitted(d *Declaration, ev Event) *Declaration {
+	c := *d
+	c.Status, c.Version, c.UpdatedAt, c.Lane = ev.To, ev.Seq, ev.At, LaneNone
+	c.Risk, c.Tax, c.Settlement = nil, nil, nil
+	return &c
 }
 
 // Get returns a declaration the principal may see; others are ENOTFOUND

@@ -161,16 +161,22 @@ func (g *Generator) terms(imp bool, h *declaration.Head, cur string) string {
 func (g *Generator) item(no int, cur, country string, imp bool) (declaration.Item, decimal.Decimal) {
 	r := g.rng
 	l := g.lines[r.IntN(len(g.lines))]
-	qty := decimal.NewFromInt(int64(1 + r.IntN(500)))
+	// Goods are traded in their first legal unit; prices follow the unit.
+	qty := decimal.NewFromInt(int64(1 + r.IntN(300)))
 	unitKg := decimal.NewFromFloat(0.2 + r.Float64()*30).Round(3)
-	switch l.FirstUnit { // sold by weight
-	case "035":
-		qty, unitKg = decimal.NewFromInt(int64(50+r.IntN(20000))), decimal.NewFromInt(1)
-	case "070":
+	price := decimal.NewFromFloat(2 + r.Float64()*r.Float64()*600).Round(2)
+	switch l.FirstUnit {
+	case "035": // kilograms
+		qty, unitKg = decimal.NewFromInt(int64(50+r.IntN(5000))), decimal.NewFromInt(1)
+		price = decimal.NewFromFloat(0.5 + r.Float64()*r.Float64()*40).Round(2)
+	case "070": // tonnes
 		qty, unitKg = decimal.NewFromInt(int64(1+r.IntN(50))), decimal.NewFromInt(1000)
+		price = decimal.NewFromFloat(300 + r.Float64()*2000).Round(2)
+	case "095": // litres, about a kilogram each
+		qty, unitKg = decimal.NewFromInt(int64(12+r.IntN(2000))), decimal.NewFromInt(1)
+		price = decimal.NewFromFloat(1 + r.Float64()*r.Float64()*60).Round(2)
 	}
 	kg := qty.Mul(unitKg).Round(3)
-	price := decimal.NewFromFloat(1 + r.Float64()*r.Float64()*800).Round(2)
 	if cur == "JPY" {
 		price = price.Mul(decimal.NewFromInt(150)).Round(0)
 	}
@@ -180,7 +186,7 @@ func (g *Generator) item(no int, cur, country string, imp bool) (declaration.Ite
 	}
 	it := declaration.Item{
 		GNo: no, CodeTS: l.Code, GName: l.NameZH, GModel: fmt.Sprintf("0|0|%s|型号%04d", l.NameEN, r.IntN(1e4)),
-		GQty: qty, GUnit: l.FirstUnit, FirstQty: legalQty(l.FirstUnit, qty, kg), FirstUnit: l.FirstUnit,
+		GQty: qty, GUnit: l.FirstUnit, FirstQty: qty, FirstUnit: l.FirstUnit,
 		DeclPrice: price, DeclTotal: qty.Mul(price).Round(2), TradeCurr: cur,
 		OriginCountry: origin, DestinationCountry: dest, DutyMode: "1", DistrictCode: "31222",
 	}
@@ -191,8 +197,8 @@ func (g *Generator) item(no int, cur, country string, imp bool) (declaration.Ite
 	return it, kg
 }
 
-// legalQty gives the quantity in a legal unit: weight units from the net
-// weight, count units from the transaction quantity.
+// legalQty gives the second legal quantity: weight units from the net
+// weight, others from the transaction quantity.
 func legalQty(unit string, qty, kg decimal.Decimal) decimal.Decimal {
 	switch unit {
 	case "035":

@@ -40,9 +40,6 @@ type DB struct {
 	wmu    sync.Mutex   // held for a whole write transaction
 	nextID atomic.Int64 // next declaration id, reserved outside the writer too
 	saved  int64        // nextID as last written to the sequences table; guarded by wmu
-	ckpt   *sql.DB      // one connection that checkpoints the WAL off the writer's path
-	stop   chan struct{}
-	done   chan struct{}
 	stmts  [nStmts]*sql.Stmt
 	rget   *sql.Stmt // Get on the read pool
 
@@ -58,10 +55,8 @@ func Open(path string) (*DB, error) {
 	// synchronous=FULL syncs the WAL on every commit: an acknowledged batch
 	// survives power loss, not only a process crash. temp_store keeps the
 	// per-op savepoint journals in memory instead of a temporary file.
-	// wal_autocheckpoint(0): the writer never checkpoints inside a commit;
-	// a background connection does (checkpoint below).
 	writer := common + "&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)" +
-		"&_pragma=cache_size(-16000)&_pragma=temp_store(memory)&_pragma=wal_autocheckpoint(0)&_txlock=immediate"
+		"&_pragma=cache_size(-16000)&_pragma=temp_store(memory)&_txlock=immediate"
 	w, err := sql.Open("sqlite", path+writer)
 	if err != nil {
 		return nil, err
@@ -84,15 +79,6 @@ func Open(path string) (*DB, error) {
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
 	db.r = r
-	ck, err := sql.Open("sqlite", path+common+"&_pragma=synchronous(FULL)")
-	if err != nil {
-		w.Close()
-		r.Close()
-		return nil, err
-	}
-	ck.SetMaxOpenConns(1)
-	db.ckpt, db.stop, db.done = ck, make(chan struct{}), make(chan struct{})
-	go db.checkpoint()
 	if err := db.prepare(); err != nil {
 		db.Close()
 		return nil, err
@@ -100,33 +86,14 @@ func Open(path string) (*DB, error) {
 	return db, nil
 }
 
-// checkpoint copies the WAL into the database file from its own
-// connection, so commits never wait for it. PASSIVE never blocks the
-// writer or readers; the WAL restarts from the top once fully copied.
-func (db *DB) checkpoint() {
-	defer close(db.done)
-	t := time.NewTicker(200 * time.Millisecond)
-	defer t.Stop()
-	for {
-		select {
-		case <-db.stop:
-			return
-		case <-t.C:
-			db.ckpt.Exec(`PRAGMA wal_checkpoint(PASSIVE)`)
-		}
-	}
-}
-
 // Close closes both pools, first refreshing the planner's statistics as
 // SQLite advises.
 func (db *DB) Close() error {
-	close(db.stop)
-	<-db.done
 	db.wmu.Lock()
 	defer db.wmu.Unlock()
 	db.w.Exec(`PRAGMA optimize`)
 	db.w.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`)
-	return errors.Join(db.r.Close(), db.ckpt.Close(), db.w.Close())
+	return errors.Join(db.r.Close(), db.w.Close())
 }
 
 // Declarations returns the declaration store.

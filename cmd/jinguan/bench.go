@@ -18,6 +18,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/jinguan-customs/jinguan/app"
+	"github.com/jinguan-customs/jinguan/auth"
 	"github.com/jinguan-customs/jinguan/declaration"
 )
 
@@ -33,6 +34,7 @@ const anchorDeclarations = 5000
 func benchDeclarationsCmd() *cobra.Command {
 	var (
 		n, clients int
+		rate       float64
 		dir, pg    string
 		keep       bool
 		profile    string
@@ -69,12 +71,13 @@ func benchDeclarationsCmd() *cobra.Command {
 				}
 				defer pprof.StopCPUProfile()
 			}
-			return benchDeclarations(cmd.Context(), cmd.OutOrStdout(), app.Config{DataDir: dir, PostgresDSN: pg}, n, clients)
+			return benchDeclarations(cmd.Context(), cmd.OutOrStdout(), app.Config{DataDir: dir, PostgresDSN: pg}, n, clients, rate)
 		},
 	}
 	f := cmd.Flags()
 	f.IntVar(&n, "n", 20000, "declarations to submit")
 	f.IntVar(&clients, "clients", 64, "concurrent HTTP clients")
+	f.Float64Var(&rate, "rate", 0, "offered load in declarations/s (open loop; 0 = as fast as the clients go)")
 	f.StringVar(&dir, "data", "", "data folder (default: a fresh temporary folder)")
 	f.StringVar(&pg, "pg", "", "PostgreSQL DSN instead of SQLite")
 	f.BoolVar(&keep, "keep", false, "keep the temporary data folder")
@@ -82,7 +85,7 @@ func benchDeclarationsCmd() *cobra.Command {
 	return cmd
 }
 
-func benchDeclarations(ctx context.Context, out io.Writer, cfg app.Config, n, clients int) error {
+func benchDeclarations(ctx context.Context, out io.Writer, cfg app.Config, n, clients int, offered float64) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -141,6 +144,10 @@ func benchDeclarations(ctx context.Context, out io.Writer, cfg app.Config, n, cl
 					return
 				}
 				t0 := time.Now()
+				if offered > 0 { // open loop: latency counts from the scheduled time
+					t0 = start.Add(time.Duration(float64(i) / offered * float64(time.Second)))
+					time.Sleep(time.Until(t0))
+				}
 				hr, _ := http.NewRequestWithContext(ctx, "POST", url, bytes.NewReader(reqs[i].body))
 				hr.Header.Set("Authorization", "Bearer "+reqs[i].token)
 				hr.Header.Set("Idempotency-Key", reqs[i].key)
@@ -182,6 +189,10 @@ func benchDeclarations(ctx context.Context, out io.Writer, cfg app.Config, n, cl
 	total := time.Since(start)
 	counts, _ := a.Declarations.Counts(ctx)
 
+	var lane []time.Duration
+	if !a.Settings.Pipeline.Inline {
+		lane = laneLatencies(ctx, a)
+	}
 	ok := n - int(failed.Load())
 	slices.Sort(lat)
 	p := func(q float64) float64 { return float64(lat[int(q*float64(n-1))].Microseconds()) / 1000 }
@@ -195,6 +206,13 @@ func benchDeclarations(ctx context.Context, out io.Writer, cfg app.Config, n, cl
 	fmt.Fprintf(out, "statuses: %v\n", counts)
 	if n, sum := batchStats(a); n > 0 {
 		fmt.Fprintf(out, "commits=%d ops_per_commit=%.1f\n", n, sum/float64(n))
+	}
+	if a.Settings.Pipeline.Inline {
+		fmt.Fprintln(out, "submit→lane: the lane is decided in the acknowledged commit, so it equals the submit latency above")
+	} else if len(lane) > 0 {
+		q := func(x float64) float64 { return float64(lane[int(x*float64(len(lane)-1))].Microseconds()) / 1000 }
+		fmt.Fprintf(out, "submit→lane ms (server clock, declared_at→risk.decided_at): p50=%.2f p99=%.2f max=%.2f\n",
+			q(0.5), q(0.99), q(1))
 	}
 	fmt.Fprintf(out, "anchor: VISION goal %d declarations/s; ratio=%.3f\n", anchorDeclarations, rate/anchorDeclarations)
 	fmt.Fprintf(out, "declarations_per_s=%.0f p99_ms=%.2f\n", rate, p(0.99))
@@ -222,4 +240,29 @@ func batchStats(a *app.App) (uint64, float64) {
 		}
 	}
 	return 0, 0
+}
+
+// laneLatencies reads every declaration's time from submission to lane
+// decision, both stamped by the server, sorted.
+func laneLatencies(ctx context.Context, a *app.App) []time.Duration {
+	admin := auth.Principal{User: "bench", Role: auth.RoleAdmin}
+	var out []time.Duration
+	for cursor := ""; ; {
+		rows, next, err := a.Declarations.List(ctx, admin, declaration.Filter{Limit: 500, Cursor: cursor})
+		if err != nil {
+			return nil
+		}
+		for _, r := range rows {
+			d, err := a.Declarations.Get(ctx, admin, r.ID)
+			if err == nil && d.Risk != nil {
+				out = append(out, d.Risk.DecidedAt.Sub(d.DeclaredAt))
+			}
+		}
+		if next == "" {
+			break
+		}
+		cursor = next
+	}
+	slices.Sort(out)
+	return out
 }

@@ -86,11 +86,23 @@ func post(client *http.Client, url string, a acked) (int, map[string]any, error)
 // TestKill9LosesNoAcknowledgedDeclaration kills the server with SIGKILL
 // while clients submit, restarts it on the same data folder and checks that
 // every submission that got a 201 is there, and that the pipeline resumes.
+// Both pipeline shapes: stages committed with the submission (the default),
+// and stages run from the queue, which leaves work for the restart.
 func TestKill9LosesNoAcknowledgedDeclaration(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts server processes")
 	}
+	for _, inline := range []bool{true, false} {
+		t.Run(fmt.Sprintf("inline=%v", inline), func(t *testing.T) { kill9(t, inline) })
+	}
+}
+
+func kill9(t *testing.T, inline bool) {
 	dir := t.TempDir()
+	settings := fmt.Sprintf(`{"pipeline": {"inline": %v}}`, inline)
+	if err := os.WriteFile(filepath.Join(dir, "config.json"), []byte(settings), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	srv, url := startServer(t, dir)
 
 	secret, err := os.ReadFile(filepath.Join(dir, "secret"))
