@@ -59,7 +59,7 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request, p auth.Principal
 		w.Header().Set("Idempotent-Replayed", "true")
 	}
 	w.Header().Set("Location", "/api/v1/declarations/"+strconv.FormatInt(sub.Declaration.ID, 10))
-	return writeJSON(w, code, sub.Declaration)
+	return writeDeclaration(w, code, sub.Declaration)
 }
 
 func (s *Server) get(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
@@ -71,7 +71,7 @@ func (s *Server) get(w http.ResponseWriter, r *http.Request, p auth.Principal) e
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, d)
+	return writeDeclaration(w, http.StatusOK, d)
 }
 
 func (s *Server) events(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
@@ -206,7 +206,7 @@ func act[T any](w http.ResponseWriter, r *http.Request, p auth.Principal,
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, d)
+	return writeDeclaration(w, http.StatusOK, d)
 }
 
 func (s *Server) recordResult(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
@@ -246,5 +246,20 @@ func (s *Server) amend(w http.ResponseWriter, r *http.Request, p auth.Principal)
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, d)
+	return writeDeclaration(w, http.StatusOK, d)
+}
+
+// writeDeclaration answers with the document the service already encoded
+// for the store when it has one; it is the same JSON.
+func writeDeclaration(w http.ResponseWriter, code int, d *declaration.Declaration) error {
+	if d.Doc == nil {
+		return writeJSON(w, code, d)
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(code)
+	if _, err := w.Write(d.Doc); err != nil {
+		return err
+	}
+	_, err := w.Write([]byte{'\n'})
+	return err
 }
