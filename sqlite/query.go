@@ -3,19 +3,11 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/base64"
-	"strconv"
 	"strings"
 
 	"github.com/shopspring/decimal"
 
-	"github.com/jinguan-customs/jinguan"
 	"github.com/jinguan-customs/jinguan/declaration"
-)
-
-const (
-	defaultLimit = 50
-	maxLimit     = 500
 )
 
 func (s *declStore) Get(ctx context.Context, id int64) (*declaration.Declaration, error) {
@@ -30,7 +22,7 @@ func (s *declStore) List(ctx context.Context, f declaration.Filter) ([]declarati
 		args = append(args, a...)
 	}
 	if f.Cursor != "" {
-		last, err := decodeCursor(f.Cursor)
+		last, err := declaration.DecodeCursor(f.Cursor)
 		if err != nil {
 			return nil, "", err
 		}
@@ -59,7 +51,7 @@ func (s *declStore) List(ctx context.Context, f declaration.Filter) ([]declarati
 		add(`custom_master = ?`, f.Office)
 	}
 	if f.HSPrefix != "" {
-		lo, hi, err := hsRange(f.HSPrefix)
+		lo, hi, err := declaration.HSRange(f.HSPrefix)
 		if err != nil {
 			return nil, "", err
 		}
@@ -73,7 +65,7 @@ func (s *declStore) List(ctx context.Context, f declaration.Filter) ([]declarati
 	if !f.To.IsZero() {
 		add(`declared_at < ?`, micros(f.To))
 	}
-	limit := listLimit(f.Limit)
+	limit := declaration.PageLimit(f.Limit)
 	q := `SELECT id, entry_id, status, lane, ie_flag, custom_master, trade_co_scc, trade_name,
 		agent_scc, trade_mode, item_count, tax_total, declared_at, updated_at FROM declarations`
 	if len(where) > 0 {
@@ -110,7 +102,7 @@ func (s *declStore) List(ctx context.Context, f declaration.Filter) ([]declarati
 	next := ""
 	if len(out) > limit {
 		out = out[:limit]
-		next = encodeCursor(out[limit-1].ID)
+		next = declaration.EncodeCursor(out[limit-1].ID)
 	}
 	return out, next, nil
 }
@@ -185,40 +177,4 @@ func (s *declStore) CountByStatus(ctx context.Context) (map[declaration.Status]i
 		out[st] = n
 	}
 	return out, rows.Err()
-}
-
-func listLimit(n int) int {
-	if n <= 0 {
-		return defaultLimit
-	}
-	return min(n, maxLimit)
-}
-
-// The cursor is the last id of the page, opaque to clients.
-func encodeCursor(id int64) string {
-	return base64.RawURLEncoding.EncodeToString(strconv.AppendInt(nil, id, 10))
-}
-
-func decodeCursor(c string) (int64, error) {
-	b, err := base64.RawURLEncoding.DecodeString(c)
-	if err == nil {
-		var id int64
-		if id, err = strconv.ParseInt(string(b), 10, 64); err == nil && id > 0 {
-			return id, nil
-		}
-	}
-	return 0, jinguan.Invalid([]jinguan.FieldError{{Pointer: "/cursor", Code: "format",
-		MessageZH: "分页游标无效", MessageEN: "malformed page cursor"}})
-}
-
-// hsRange turns a digit prefix into the half-open range of codes it starts:
-// "8471" → ["8471", "8472"); a last digit 9 becomes ':', the next byte.
-func hsRange(p string) (lo, hi string, err error) {
-	for i := 0; i < len(p); i++ {
-		if p[i] < '0' || p[i] > '9' || i >= 10 {
-			return "", "", jinguan.Invalid([]jinguan.FieldError{{Pointer: "/hs_prefix", Code: "format",
-				MessageZH: "商品编号前缀应为 1 至 10 位数字", MessageEN: "an HS prefix is 1 to 10 digits"}})
-		}
-	}
-	return p, p[:len(p)-1] + string(p[len(p)-1]+1), nil
 }

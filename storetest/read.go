@@ -140,7 +140,7 @@ func testBadFilter(t *testing.T, s Stores) {
 	for _, c := range []string{"!!!", b64([]byte("abc")), b64([]byte("-4")), "eyJpZCI6MX0", b64([]byte("1e9"))} {
 		_, _, err := s.Declarations.List(ctx, declaration.Filter{Cursor: c})
 		wantCode(t, err, jinguan.EINVALID)
-		if f := jinguan.AsError(err).Fields; len(f) != 1 || f[0].Pointer != "/cursor" {
+		if f := jinguan.AsError(err).Fields; len(f) != 1 || f[0].Pointer != "/query/cursor" {
 			t.Errorf("cursor %q: fields %+v", c, f)
 		}
 	}

@@ -49,7 +49,7 @@ func d(s string) decimal.Decimal { return decimal.RequireFromString(s) }
 func decl(terms string, fee *declaration.Charge, items ...declaration.Item) *declaration.Declaration {
 	return &declaration.Declaration{
 		DeclaredAt: time.Date(2026, 11, 20, 9, 0, 0, 0, jinguan.China),
-		Form: declaration.Form{Head: declaration.Head{IEFlag: "I", TransMode: terms, Fee: fee, GrossWet: d("1000")}, Items: items},
+		Form:       declaration.Form{Head: declaration.Head{IEFlag: "I", TransMode: terms, Fee: fee, GrossWet: d("1000")}, Items: items},
 	}
 }
 

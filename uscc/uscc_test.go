@@ -6,10 +6,10 @@ func TestProblem(t *testing.T) {
 	cases := []struct {
 		code, want string
 	}{
-		{"91350100M000100Y43", ""},      // published example code
-		{"91110000600037341L", ""},      // published example code
-		{"91350100M000100Y44", "check"}, // last character altered
-		{"91110000600037341", "format"}, // 17 characters
+		{"91350100M000100Y43", ""},       // published example code
+		{"91110000600037341L", ""},       // published example code
+		{"91350100M000100Y44", "check"},  // last character altered
+		{"91110000600037341", "format"},  // 17 characters
 		{"9111000060003734IL", "format"}, // I is not in the alphabet
 		{"91110000600037341l", "format"}, // lower case
 		{"", "format"},
