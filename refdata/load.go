@@ -156,29 +156,49 @@ func index(file string, vs []version) (*table, error) {
 	for _, v := range vs {
 		t.byCode[v.entry.Code] = append(t.byCode[v.entry.Code], v)
 	}
-	var first *LoadError // report the earliest line, whatever the map order
-	for code, list := range t.byCode {
-		slices.SortFunc(list, func(a, b version) int { return cmp.Compare(a.from, b.from) })
+	var err error
+	t.codes, err = SortVersions(file, "code", t.byCode, func(v version) Dated { return Dated{v.from, v.to, v.line} })
+	if err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// Dated is a version's validity in Beijing day numbers, [From, To), and
+// the line it was read from.
+type Dated struct {
+	From, To int32
+	Line     int
+}
+
+// SortVersions sorts each code's versions by start and rejects
+// overlapping periods, reporting the earliest offending line whatever the
+// map order; what names a code in the message. It returns the codes sorted.
+func SortVersions[V any](file, what string, byCode map[string][]V, dated func(V) Dated) ([]string, error) {
+	var first *LoadError
+	codes := make([]string, 0, len(byCode))
+	for code, list := range byCode {
+		slices.SortFunc(list, func(a, b V) int { return cmp.Compare(dated(a).From, dated(b).From) })
 		for i := 1; i < len(list); i++ {
-			a, b := list[i-1], list[i]
-			if b.from >= a.to {
+			a, b := dated(list[i-1]), dated(list[i])
+			if b.From >= a.To {
 				continue
 			}
-			if a.line > b.line {
+			if a.Line > b.Line {
 				a, b = b, a
 			}
-			if first == nil || b.line < first.Line {
-				first = &LoadError{File: file, Line: b.line,
-					Msg: fmt.Sprintf("code %s: period overlaps the version on line %d", code, a.line)}
+			if first == nil || b.Line < first.Line {
+				first = &LoadError{File: file, Line: b.Line,
+					Msg: fmt.Sprintf("%s %s: period overlaps the version on line %d", what, code, a.Line)}
 			}
 		}
-		t.codes = append(t.codes, code)
+		codes = append(codes, code)
 	}
 	if first != nil {
 		return nil, first
 	}
-	slices.Sort(t.codes)
-	return t, nil
+	slices.Sort(codes)
+	return codes, nil
 }
 
 // csvFile reads records and knows the line of the last one.

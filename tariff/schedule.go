@@ -3,7 +3,6 @@ package tariff
 import (
 	"bufio"
 	"bytes"
-	"cmp"
 	_ "embed"
 	"encoding/csv"
 	"errors"
@@ -115,32 +114,11 @@ func LoadSchedule(r io.Reader, name string, cat *refdata.Catalog) (*Schedule, er
 	return s, nil
 }
 
-// index sorts versions and rejects overlapping periods, reporting the
-// earliest offending line whatever the map order.
-func (s *Schedule) index(name string) error {
-	var first *refdata.LoadError
-	for code, vs := range s.byCode {
-		slices.SortFunc(vs, func(a, b lineVersion) int { return cmp.Compare(a.from, b.from) })
-		for i := 1; i < len(vs); i++ {
-			a, b := vs[i-1], vs[i]
-			if b.from >= a.to {
-				continue
-			}
-			if a.line > b.line {
-				a, b = b, a
-			}
-			if first == nil || b.line < first.Line {
-				first = &refdata.LoadError{File: name, Line: b.line,
-					Msg: fmt.Sprintf("tariff line %s: period overlaps the version on line %d", code, a.line)}
-			}
-		}
-		s.codes = append(s.codes, code)
-	}
-	if first != nil {
-		return first
-	}
-	slices.Sort(s.codes)
-	return nil
+// index sorts versions and rejects overlapping periods.
+func (s *Schedule) index(name string) (err error) {
+	s.codes, err = refdata.SortVersions(name, "tariff line", s.byCode,
+		func(v lineVersion) refdata.Dated { return refdata.Dated{From: v.from, To: v.to, Line: v.line} })
+	return err
 }
 
 type parser struct {
