@@ -37,3 +37,11 @@ func (d *Declaration) Seal() {
 		d.Doc = b
 	}
 }
+
+// Document is what a store writes: the sealed document, or d encoded now.
+func (d *Declaration) Document() ([]byte, error) {
+	if d.Doc != nil {
+		return d.Doc, nil
+	}
+	return EncodeDoc(d)
+}

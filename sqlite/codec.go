@@ -21,12 +21,9 @@ type columns struct {
 }
 
 func rowColumns(d *declaration.Declaration) (columns, error) {
-	doc := d.Doc
-	if doc == nil {
-		var err error
-		if doc, err = declaration.EncodeDoc(d); err != nil {
-			return columns{}, err
-		}
+	doc, err := d.Document()
+	if err != nil {
+		return columns{}, err
 	}
 	var tax any
 	if d.Tax != nil {
