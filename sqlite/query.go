@@ -45,7 +45,11 @@ func (s *declStore) List(ctx context.Context, f declaration.Filter) ([]declarati
 		add(`trade_co_scc = ?`, f.Trader)
 	}
 	if f.Enterprise != "" {
-		add(`(trade_co_scc = ? OR owner_scc = ? OR agent_scc = ?)`, f.Enterprise, f.Enterprise, f.Enterprise)
+		// Spelled as a union so that each party's index drives the lookup;
+		// the plain OR makes SQLite scan in id order.
+		add(`id IN (SELECT id FROM declarations WHERE trade_co_scc = ? UNION ALL
+			SELECT id FROM declarations WHERE owner_scc = ? UNION ALL
+			SELECT id FROM declarations WHERE agent_scc = ?)`, f.Enterprise, f.Enterprise, f.Enterprise)
 	}
 	if f.Office != "" {
 		add(`custom_master = ?`, f.Office)
