@@ -1,6 +1,7 @@
 package http
 
 import (
+	"encoding/json"
 	"io/fs"
 	"net/http/httptest"
 	"regexp"
@@ -103,5 +104,28 @@ func TestConsoleFormatting(t *testing.T) {
 	v = &cview{Lang: "zh", Path: r.URL.Path, query: r.URL.Query()}
 	if got := v.SwitchURL(); got != "/console/declarations?lane=red&lang=en" {
 		t.Errorf("SwitchURL = %s", got)
+	}
+}
+
+func TestEventReasonLocalized(t *testing.T) {
+	tax := declaration.Event{Action: declaration.ActAssessTax, Role: "system", Reason: "basic: …",
+		Data: json.RawMessage(`{"duty":"7477.37","vat":"10692.63","total":"18170"}`)}
+	route := declaration.Event{Action: declaration.ActRoute, Role: "system", To: declaration.StatusUnderInspection, Reason: "lane red"}
+	person := declaration.Event{Action: declaration.ActReject, Role: "officer", Reason: "货证不符"}
+	cases := []struct {
+		lang string
+		ev   declaration.Event
+		want string
+	}{
+		{"zh", tax, "关税 7477.37，增值税 10692.63，合计 18170.00 元"},
+		{"en", tax, "duty 7477.37, VAT 10692.63, total CNY 18170.00"},
+		{"zh", route, "转入查验（红色通道）"},
+		{"en", person, "货证不符"},
+	}
+	for _, c := range cases {
+		v := &cview{Lang: c.lang}
+		if got := v.EventReason(c.ev); got != c.want {
+			t.Errorf("%s %s: %q, want %q", c.lang, c.ev.Action, got, c.want)
+		}
 	}
 }

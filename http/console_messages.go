@@ -84,6 +84,13 @@ var consoleMessages = map[string][2]string{
 	"lane.red":    {"红色通道", "Red"},
 	"lane.blue":   {"蓝色通道", "Blue"},
 
+	"reason.route.under_review":     {"转入审单（黄色通道）", "sent to document review (yellow lane)"},
+	"reason.route.under_inspection": {"转入查验（红色通道）", "sent to physical inspection (red lane)"},
+	"reason.assess_tax":             {"关税 %s，增值税 %s，合计 %s 元", "duty %s, VAT %s, total CNY %s"},
+	"reason.none_due":               {"无应缴税款", "no tax due"},
+	"reason.guarantee":              {"以总担保 %s 担保税款", "taxes secured by general guarantee %s"},
+	"reason.auto_release":           {"自动放行", "released automatically"},
+
 	"action.submit":        {"申报", "Submit"},
 	"action.assess_risk":   {"风险布控", "Risk assessment"},
 	"action.route":         {"分流", "Routing"},

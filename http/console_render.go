@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"crypto/hmac"
 	"embed"
+	"encoding/json"
+	"fmt"
 	"html/template"
 	"io/fs"
 	"net/http"
@@ -240,4 +242,36 @@ func (s *Server) renderError(w http.ResponseWriter, v *cview, err error) {
 		s.Log.Error("console render failed", "err", rerr)
 		http.Error(w, http.StatusText(code), code)
 	}
+}
+
+// EventReason is an event's reason in the page's language. People write
+// their own reasons; the pipeline's steps are described from their data.
+func (v *cview) EventReason(e declaration.Event) string {
+	if e.Role != declaration.System.Role {
+		return e.Reason
+	}
+	switch e.Action {
+	case declaration.ActAssessRisk:
+		var rd declaration.RiskDecision
+		if json.Unmarshal(e.Data, &rd) == nil {
+			return v.Reason(rd.ReasonZH, rd.ReasonEN)
+		}
+	case declaration.ActRoute:
+		return v.T("reason.route." + string(e.To))
+	case declaration.ActAssessTax:
+		var t struct{ Duty, VAT, Total decimal.Decimal }
+		if json.Unmarshal(e.Data, &t) == nil {
+			return fmt.Sprintf(v.T("reason.assess_tax"), t.Duty.StringFixed(2), t.VAT.StringFixed(2), t.Total.StringFixed(2))
+		}
+	case declaration.ActPay:
+		return v.T("reason.none_due")
+	case declaration.ActGuarantee:
+		var st declaration.Settlement
+		if json.Unmarshal(e.Data, &st) == nil {
+			return fmt.Sprintf(v.T("reason.guarantee"), st.Reference)
+		}
+	case declaration.ActRelease:
+		return v.T("reason.auto_release")
+	}
+	return e.Reason
 }
