@@ -1,0 +1,251 @@
+package model
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+)
+
+// Missing stands for an absent or undefined number (all real ones are >= 0).
+const Missing = -1
+
+// ProfileSmoothing is the pseudo-count m of a risk profile:
+// (fraud + m·prior) / (count + m), which is the prior for an unseen value.
+const ProfileSmoothing = 10
+
+// ProfileFolds is how many folds give training rows out-of-fold profiles, so
+// that no training row's own label enters its features.
+const ProfileFolds = 5
+
+// key is a categorical attribute of an item; composite keys join parts with 0x1f.
+type key struct {
+	name string
+	of   func(r *Record) string
+}
+
+func join(a, b string) string { return a + "\x1f" + b }
+
+var catKeys = []key{
+	{"office", func(r *Record) string { return r.Office }},
+	{"declarant", func(r *Record) string { return r.Declarant }},
+	{"importer", func(r *Record) string { return r.Importer }},
+	{"seller", func(r *Record) string { return r.Seller }},
+	{"courier", func(r *Record) string { return r.Courier }},
+	{"hs2", func(r *Record) string { return r.HS6[:2] }},
+	{"hs4", func(r *Record) string { return r.HS6[:4] }},
+	{"hs6", func(r *Record) string { return r.HS6 }},
+	{"origin", func(r *Record) string { return r.Origin }},
+	{"departure", func(r *Record) string { return r.Departure }},
+	{"tax_type", func(r *Record) string { return r.TaxType }},
+}
+
+var profileKeys = []key{
+	{"importer", func(r *Record) string { return r.Importer }},
+	{"declarant", func(r *Record) string { return r.Declarant }},
+	{"seller", func(r *Record) string { return r.Seller }},
+	{"courier", func(r *Record) string { return r.Courier }},
+	{"hs6", func(r *Record) string { return r.HS6 }},
+	{"hs4", func(r *Record) string { return r.HS6[:4] }},
+	{"hs6_origin", func(r *Record) string { return join(r.HS6, r.Origin) }},
+	{"origin", func(r *Record) string { return r.Origin }},
+	{"office", func(r *Record) string { return r.Office }},
+	{"office_importer", func(r *Record) string { return join(r.Office, r.Importer) }},
+	{"office_hs6", func(r *Record) string { return join(r.Office, r.HS6) }},
+	{"declarant_importer", func(r *Record) string { return join(r.Declarant, r.Importer) }},
+	{"importer_hs6", func(r *Record) string { return join(r.Importer, r.HS6) }},
+	{"seller_hs6", func(r *Record) string { return join(r.Seller, r.HS6) }},
+}
+
+var numericNames = []string{"tax_rate", "mass", "value", "quantity", "unit_value", "value_per_kg",
+	"tax_amount", "month", "weekday", "day", "origin_is_departure"}
+
+// Profile is the fraud history of one key on the training period.
+type Profile struct {
+	Key   string                `json:"key"`
+	Stats map[string][2]float64 `json:"stats"` // value → fraud count, item count
+}
+
+// Features turns records into model inputs with codes and profiles fitted on
+// a training period only; Transform never reads a label.
+type Features struct {
+	Extra    []string                    `json:"extra"` // extra categorical columns of the mapping
+	Codes    map[string]map[string]int32 `json:"codes"` // key → value → ordinal code; unseen get len(map)
+	Profiles []Profile                   `json:"profiles"`
+	Prior    float64                     `json:"prior"`
+}
+
+// Names lists the feature vector's columns.
+func (f *Features) Names() []string {
+	var n []string
+	for _, k := range catKeys {
+		n = append(n, "code_"+k.name)
+	}
+	for _, e := range f.Extra {
+		n = append(n, "code_"+e)
+	}
+	for _, p := range profileKeys {
+		n = append(n, "profile_"+p.name, "count_"+p.name)
+	}
+	return append(n, numericNames...)
+}
+
+// Fit learns codes and profiles from training records and returns the
+// training matrix, whose profile columns are out-of-fold.
+func Fit(train []Record, extra []string, seed uint64) (*Features, [][]float64, error) {
+	if len(train) == 0 {
+		return nil, nil, fmt.Errorf("no training records")
+	}
+	f := &Features{Extra: slices.Clone(extra), Codes: map[string]map[string]int32{}}
+	for i, k := range catKeys {
+		f.Codes[k.name] = fitCodes(train, catKeys[i].of)
+	}
+	for j, e := range extra {
+		f.Codes["extra_"+e] = fitCodes(train, func(r *Record) string { return r.Extra[j] })
+	}
+	var fraud float64
+	for i := range train {
+		if train[i].Fraud {
+			fraud++
+		}
+	}
+	f.Prior = fraud / float64(len(train))
+
+	// Folds from a seeded permutation; per fold sums give out-of-fold stats.
+	fold := make([]int, len(train))
+	for i, p := range rand.New(rand.NewPCG(seed, 0x70726f66)).Perm(len(train)) {
+		fold[p] = i % ProfileFolds
+	}
+	// Each fold's prior also leaves the fold out, so no row sees its own label.
+	var foldFraud, foldN [ProfileFolds]float64
+	for i := range train {
+		foldN[fold[i]]++
+		if train[i].Fraud {
+			foldFraud[fold[i]]++
+		}
+	}
+	oof := make([][2][]float64, len(profileKeys))
+	for pi, k := range profileKeys {
+		type acc struct{ fraud, n [ProfileFolds + 1]float64 }
+		stats := map[string]*acc{}
+		for i := range train {
+			v := k.of(&train[i])
+			a := stats[v]
+			if a == nil {
+				a = &acc{}
+				stats[v] = a
+			}
+			y := 0.0
+			if train[i].Fraud {
+				y = 1
+			}
+			a.fraud[fold[i]] += y
+			a.n[fold[i]]++
+			a.fraud[ProfileFolds] += y
+			a.n[ProfileFolds]++
+		}
+		p := Profile{Key: k.name, Stats: make(map[string][2]float64, len(stats))}
+		for v, a := range stats {
+			p.Stats[v] = [2]float64{a.fraud[ProfileFolds], a.n[ProfileFolds]}
+		}
+		f.Profiles = append(f.Profiles, p)
+		oof[pi] = [2][]float64{make([]float64, len(train)), make([]float64, len(train))}
+		for i := range train {
+			a := stats[k.of(&train[i])]
+			n := a.n[ProfileFolds] - a.n[fold[i]]
+			k := fold[i]
+			prior := (fraud - foldFraud[k]) / (float64(len(train)) - foldN[k])
+			oof[pi][0][i] = (a.fraud[ProfileFolds] - a.fraud[k] + ProfileSmoothing*prior) / (n + ProfileSmoothing)
+			oof[pi][1][i] = n
+		}
+	}
+	X := make([][]float64, len(train))
+	base := len(catKeys) + len(extra)
+	for i := range train {
+		X[i] = f.Transform(&train[i])
+		for pi := range profileKeys {
+			X[i][base+2*pi], X[i][base+2*pi+1] = oof[pi][0][i], oof[pi][1][i]
+		}
+	}
+	return f, X, nil
+}
+
+func (f *Features) rate(fraud, n float64) float64 {
+	return (fraud + ProfileSmoothing*f.Prior) / (n + ProfileSmoothing)
+}
+
+// fitCodes numbers values by falling frequency (ties by value), so that
+// rare values sit together at the high end next to the unseen code.
+func fitCodes(train []Record, of func(*Record) string) map[string]int32 {
+	count := map[string]int{}
+	for i := range train {
+		count[of(&train[i])]++
+	}
+	vals := make([]string, 0, len(count))
+	for v := range count {
+		vals = append(vals, v)
+	}
+	slices.SortFunc(vals, func(a, b string) int {
+		if count[a] != count[b] {
+			return count[b] - count[a]
+		}
+		if a < b {
+			return -1
+		}
+		return 1
+	})
+	codes := make(map[string]int32, len(vals))
+	for i, v := range vals {
+		codes[v] = int32(i)
+	}
+	return codes
+}
+
+// Transform computes one record's feature vector from fitted state only.
+func (f *Features) Transform(r *Record) []float64 {
+	x := make([]float64, 0, len(catKeys)+len(f.Extra)+2*len(profileKeys)+len(numericNames))
+	for _, k := range catKeys {
+		x = append(x, code(f.Codes[k.name], k.of(r)))
+	}
+	for j, e := range f.Extra {
+		v := ""
+		if j < len(r.Extra) {
+			v = r.Extra[j]
+		}
+		x = append(x, code(f.Codes["extra_"+e], v))
+	}
+	for i, k := range profileKeys {
+		s := f.Profiles[i].Stats[k.of(r)]
+		x = append(x, f.rate(s[0], s[1]), s[1])
+	}
+	per := func(a, b float64) float64 {
+		if math.IsNaN(a) || math.IsNaN(b) || b <= 0 {
+			return Missing
+		}
+		return a / b
+	}
+	tax := float64(Missing)
+	if !math.IsNaN(r.TaxRate) {
+		tax = r.Value * r.TaxRate / 100
+	}
+	same := 0.0
+	if r.Origin == r.Departure {
+		same = 1
+	}
+	return append(x, or(r.TaxRate), or(r.Mass), r.Value, or(r.Quantity), per(r.Value, r.Quantity),
+		per(r.Value, r.Mass), tax, float64(r.Date.Month()), float64(r.Date.Weekday()), float64(r.Date.Day()), same)
+}
+
+func code(codes map[string]int32, v string) float64 {
+	if c, ok := codes[v]; ok {
+		return float64(c)
+	}
+	return float64(len(codes)) // the reserved code for values not seen in training
+}
+
+func or(v float64) float64 {
+	if math.IsNaN(v) {
+		return Missing
+	}
+	return v
+}
