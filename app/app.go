@@ -111,7 +111,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		Store:      decls,
 		Validator:  &declaration.Validator{Codes: a.Catalog, Tariff: a.Schedule, Rules: a.Settings.Declaration},
 		Risk:       sel,
-		Tax:        &tariff.BasicTax{Schedule: a.Schedule, Rates: a.Catalog, Codes: a.Catalog, Config: a.Settings.Tax},
+		Tax:        &tariff.Assessor{Schedule: a.Schedule, Rates: a.Catalog, Codes: a.Catalog, Config: a.Settings.Tax},
 		Guarantees: &enterprise.Guarantees{Store: a.Enterprises, TTL: 30 * time.Second},
 		Log:        cfg.Log,
 		Metrics:    declaration.NewMetrics(a.Registry),

@@ -201,28 +201,52 @@ type Finding struct {
 	Note string `json:"note,omitempty"`
 }
 
-// TaxAssessment is the computed duty and VAT, in CNY.
+// TaxAssessment is the computed duty, trade-remedy duties, consumption
+// tax and VAT, in CNY.
 type TaxAssessment struct {
-	Method     string            `json:"method"`
-	Items      []ItemTax         `json:"items"`
-	Duty       decimal.Decimal   `json:"duty"`
-	VAT        decimal.Decimal   `json:"vat"`
-	Total      decimal.Decimal   `json:"total"`
-	DutyWaived bool              `json:"duty_waived,omitempty"` // consignment duty under the de-minimis threshold
-	Rates      map[string]string `json:"exchange_rates,omitempty"`
-	AssessedAt time.Time         `json:"assessed_at"`
+	Method         string            `json:"method"`
+	Items          []ItemTax         `json:"items"`
+	Duty           decimal.Decimal   `json:"duty"`
+	RemedyDuty     decimal.Decimal   `json:"remedy_duty"`
+	ConsumptionTax decimal.Decimal   `json:"consumption_tax"`
+	VAT            decimal.Decimal   `json:"vat"`
+	Total          decimal.Decimal   `json:"total"`
+	DutyWaived     bool              `json:"duty_waived,omitempty"` // consignment duty under the de-minimis threshold
+	Rates          map[string]string `json:"exchange_rates,omitempty"`
+	AssessedAt     time.Time         `json:"assessed_at"`
 }
 
 // ItemTax is the tax of one item and the rule that chose its rates.
+// Rates are percent; specific amounts are CNY per first legal unit.
 type ItemTax struct {
-	GNo          int             `json:"g_no"`
-	CodeTS       string          `json:"code_ts"`
-	CustomsValue decimal.Decimal `json:"customs_value"`
-	DutyRate     decimal.Decimal `json:"duty_rate"`
-	DutyRule     string          `json:"duty_rule"`
-	Duty         decimal.Decimal `json:"duty"`
-	VATRate      decimal.Decimal `json:"vat_rate"`
-	VAT          decimal.Decimal `json:"vat"`
+	GNo            int             `json:"g_no"`
+	CodeTS         string          `json:"code_ts"`
+	CustomsValue   decimal.Decimal `json:"customs_value"`
+	DutyCategory   string          `json:"duty_category"` // mfn | agreement | special | general | provisional | quota
+	Agreement      string          `json:"agreement,omitempty"`
+	DutyKind       string          `json:"duty_kind"` // ad_valorem | specific | compound
+	DutyRate       decimal.Decimal `json:"duty_rate"`
+	DutySpecific   decimal.Decimal `json:"duty_specific"`
+	DutyRuleCode   string          `json:"duty_rule_code"`
+	DutyRuleZH     string          `json:"duty_rule_zh"`
+	DutyRule       string          `json:"duty_rule"`
+	Duty           decimal.Decimal `json:"duty"`
+	Remedies       []RemedyDuty    `json:"remedies,omitempty"`
+	RemedyDuty     decimal.Decimal `json:"remedy_duty"`
+	CTRate         decimal.Decimal `json:"ct_rate"`
+	CTSpecific     decimal.Decimal `json:"ct_specific"`
+	ConsumptionTax decimal.Decimal `json:"consumption_tax"`
+	VATRate        decimal.Decimal `json:"vat_rate"`
+	VAT            decimal.Decimal `json:"vat"`
+}
+
+// RemedyDuty is an anti-dumping, countervailing, safeguard or retaliatory
+// duty added on top of the duty.
+type RemedyDuty struct {
+	Measure  string          `json:"measure"`
+	Rate     decimal.Decimal `json:"rate"`
+	Specific decimal.Decimal `json:"specific"`
+	Amount   decimal.Decimal `json:"amount"`
 }
 
 // Settlement records how the taxes were secured: payment or guarantee.

@@ -2,12 +2,12 @@ package tariff
 
 import (
 	"bufio"
-	"bytes"
-	_ "embed"
+	"embed"
 	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"slices"
 	"strings"
@@ -24,7 +24,8 @@ import (
 type Line struct {
 	Code, HS6, NameZH, NameEN string
 	FirstUnit, SecondUnit     string          // legal units, customs unit codes; SecondUnit may be ""
-	MFN, General, VAT         decimal.Decimal // percent
+	MFN, General              Rate            // duty rates; ad valorem, specific or compound
+	VAT                       decimal.Decimal // percent
 	ValidFrom, ValidTo        time.Time       // ValidTo zero = open
 }
 
@@ -33,6 +34,7 @@ type Line struct {
 type Schedule struct {
 	byCode map[string][]lineVersion // versions sorted by from, disjoint
 	codes  []string                 // sorted
+	m      measures                 // companion files
 }
 
 type lineVersion struct {
@@ -47,16 +49,16 @@ const openDay = math.MaxInt32
 var scheduleColumns = []string{"code_ts", "hs6", "name_zh", "name_en", "first_unit", "second_unit",
 	"mfn_rate", "general_rate", "vat_rate", "valid_from", "valid_to"}
 
-//go:embed data/sample-schedule.csv
-var sampleCSV []byte
+//go:embed data
+var sampleFS embed.FS
 
 var (
 	sampleMu    sync.Mutex
 	sampleCache = map[*refdata.Catalog]*Schedule{}
 )
 
-// SampleSchedule returns the embedded sample schedule (illustrative rates,
-// not the official schedule), checked against cat; nil cat means
+// SampleSchedule returns the embedded sample schedule with its companion
+// files (illustrative rates, not the official schedule), checked against cat; nil cat means
 // refdata.Embedded(). Results are cached per catalog.
 func SampleSchedule(cat *refdata.Catalog) (*Schedule, error) {
 	if cat == nil {
@@ -70,8 +72,20 @@ func SampleSchedule(cat *refdata.Catalog) (*Schedule, error) {
 	if s := sampleCache[cat]; s != nil {
 		return s, nil
 	}
-	s, err := LoadSchedule(bytes.NewReader(sampleCSV), "sample-schedule.csv", cat)
+	data, err := fs.Sub(sampleFS, "data")
 	if err != nil {
+		return nil, err
+	}
+	f, err := data.Open("sample-schedule.csv")
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	s, err := LoadSchedule(f, "sample-schedule.csv", cat)
+	if err != nil {
+		return nil, err
+	}
+	if s, err = s.WithMeasures(data, cat); err != nil {
 		return nil, err
 	}
 	sampleCache[cat] = s
@@ -88,9 +102,8 @@ func LoadSchedule(r io.Reader, name string, cat *refdata.Catalog) (*Schedule, er
 			return nil, err
 		}
 	}
-	p := &parser{name: name, r: csv.NewReader(skipBOM(r)), cat: cat}
-	p.r.Comment = '#'
-	if err := p.header(); err != nil {
+	p := newParser(r, name, cat)
+	if err := p.header(scheduleColumns); err != nil {
 		return nil, err
 	}
 	s := &Schedule{byCode: map[string][]lineVersion{}}
@@ -119,6 +132,12 @@ func (s *Schedule) index(name string) (err error) {
 	s.codes, err = refdata.SortVersions(name, "tariff line", s.byCode,
 		func(v lineVersion) refdata.Dated { return refdata.Dated{From: v.from, To: v.to, Line: v.line} })
 	return err
+}
+
+func newParser(r io.Reader, name string, cat *refdata.Catalog) *parser {
+	p := &parser{name: name, r: csv.NewReader(skipBOM(r)), cat: cat}
+	p.r.Comment = '#'
+	return p
 }
 
 type parser struct {
@@ -153,7 +172,7 @@ func (p *parser) next() ([]string, error) {
 
 // header maps columns by name: unknown and missing columns are errors, so
 // a misspelt column never silently drops a rate.
-func (p *parser) header() error {
+func (p *parser) header(columns []string) error {
 	head, err := p.next()
 	if err == io.EOF {
 		return &refdata.LoadError{File: p.name, Msg: "no header"}
@@ -167,7 +186,7 @@ func (p *parser) header() error {
 		if _, dup := p.col[h]; dup {
 			return p.errf("duplicate column %q", h)
 		}
-		if !slices.Contains(scheduleColumns, h) {
+		if !slices.Contains(columns, h) {
 			unknown = append(unknown, h)
 		}
 		p.col[h] = i
@@ -175,7 +194,7 @@ func (p *parser) header() error {
 	if len(unknown) > 0 {
 		return p.errf("unknown columns %s", strings.Join(unknown, ", "))
 	}
-	for _, c := range scheduleColumns {
+	for _, c := range columns {
 		if _, ok := p.col[c]; !ok {
 			return p.errf("missing column %q", c)
 		}
@@ -197,19 +216,12 @@ func (p *parser) row(rec []string) (lineVersion, error) {
 	if l.NameZH == "" {
 		return v, p.errf("tariff line %s has no name_zh", l.Code)
 	}
-	from, err := time.ParseInLocation(time.DateOnly, get("valid_from"), jinguan.China)
+	from, to, err := p.period(get("valid_from"), get("valid_to"))
 	if err != nil {
-		return v, p.errf("valid_from %q: want YYYY-MM-DD", get("valid_from"))
+		return v, err
 	}
 	l.ValidFrom, v.from = from, dayOf(from)
-	if s := get("valid_to"); s != "" {
-		to, err := time.ParseInLocation(time.DateOnly, s, jinguan.China)
-		if err != nil {
-			return v, p.errf("valid_to %q: want YYYY-MM-DD or empty", s)
-		}
-		if !to.After(from) {
-			return v, p.errf("valid_to %s is not after valid_from %s", s, get("valid_from"))
-		}
+	if !to.IsZero() {
 		l.ValidTo, v.to = to, dayOf(to)
 	}
 	if p.cat.Attr(refdata.HS, l.HS6, "level", from) != "6" {
@@ -221,19 +233,36 @@ func (p *parser) row(rec []string) (lineVersion, error) {
 	if l.SecondUnit != "" && !p.cat.Has(refdata.Unit, l.SecondUnit, from) {
 		return v, p.errf("second_unit %q is not a unit code", l.SecondUnit)
 	}
-	for _, r := range []struct {
-		col string
-		dst *decimal.Decimal
-		max int64
-	}{{"mfn_rate", &l.MFN, 1000}, {"general_rate", &l.General, 1000}, {"vat_rate", &l.VAT, 100}} {
-		d, err := decimal.NewFromString(get(r.col))
-		if err != nil || d.IsNegative() || d.GreaterThan(decimal.NewFromInt(r.max)) {
-			return v, p.errf("%s %q: want a percentage from 0 to %d", r.col, get(r.col), r.max)
-		}
-		*r.dst = d
+	if l.MFN, err = ParseRate(get("mfn_rate"), 1000); err != nil {
+		return v, p.errf("mfn_rate %v", err)
 	}
+	if l.General, err = ParseRate(get("general_rate"), 1000); err != nil {
+		return v, p.errf("general_rate %v", err)
+	}
+	vat, err := decimal.NewFromString(get("vat_rate"))
+	if err != nil || vat.IsNegative() || vat.GreaterThan(hundred) {
+		return v, p.errf("vat_rate %q: want a percentage from 0 to 100", get("vat_rate"))
+	}
+	l.VAT = vat
 	v.l = l
 	return v, nil
+}
+
+// period parses valid_from and valid_to (zero time when open).
+func (p *parser) period(fromS, toS string) (from, to time.Time, err error) {
+	from, err = time.ParseInLocation(time.DateOnly, fromS, jinguan.China)
+	if err != nil {
+		return from, to, p.errf("valid_from %q: want YYYY-MM-DD", fromS)
+	}
+	if toS != "" {
+		if to, err = time.ParseInLocation(time.DateOnly, toS, jinguan.China); err != nil {
+			return from, to, p.errf("valid_to %q: want YYYY-MM-DD or empty", toS)
+		}
+		if !to.After(from) {
+			return from, to, p.errf("valid_to %s is not after valid_from %s", toS, fromS)
+		}
+	}
+	return from, to, nil
 }
 
 // skipBOM drops a UTF-8 byte-order mark left by spreadsheet exports.

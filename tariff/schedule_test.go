@@ -79,7 +79,7 @@ func TestScheduleVersions(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			l, ok := s.Line(tt.code, tt.on)
-			if ok != (tt.mfn != "") || (ok && !l.MFN.Equal(decimal.RequireFromString(tt.mfn))) {
+			if ok != (tt.mfn != "") || (ok && !l.MFN.AdValorem.Equal(decimal.RequireFromString(tt.mfn))) {
 				t.Fatalf("Line = %+v, %v; want MFN %q", l, ok, tt.mfn)
 			}
 		})

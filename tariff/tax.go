@@ -8,7 +8,6 @@ import (
 
 	"github.com/jinguan-customs/jinguan"
 	"github.com/jinguan-customs/jinguan/declaration"
-	"github.com/jinguan-customs/jinguan/refdata"
 )
 
 // TaxConfig holds the valuation and rounding settings (domain.md §2).
@@ -32,151 +31,116 @@ type ExchangeRates interface {
 	ExchangeRate(currency string, on time.Time) (decimal.Decimal, bool)
 }
 
-// BasicTax is the foundation's tax stage: ad valorem duty at the MFN rate
-// (general rate for unknown origin) plus VAT, on the CIF value in CNY.
-// The tariff module's full rate selection replaces it.
-type BasicTax struct {
-	Schedule *Schedule
-	Rates    ExchangeRates
-	Codes    declaration.Codes // transaction terms say what the price includes
-	Config   TaxConfig
-}
+// QuotaCertificate is the licence code (关税配额证明) that puts a
+// declaration's quota lines in quota.
+const QuotaCertificate = "t"
 
-const basicMethod = "basic: ad valorem duty (MFN; general if origin unknown) + VAT on CIF value"
+const assessMethod = "tariff: rates by origin and date (domain.md §2); duty, trade remedies, consumption tax, VAT on the customs value"
 
 var hundred = decimal.NewFromInt(100)
 
+// Assessor is the pipeline's tax stage: customs value, rate selection and
+// duty, trade-remedy duties, consumption tax and VAT per item.
+type Assessor struct {
+	Schedule *Schedule
+	Rates    ExchangeRates
+	Codes    declaration.Codes
+	Config   TaxConfig
+}
+
 // Assess implements declaration.TaxStage.
-func (t *BasicTax) Assess(_ context.Context, d *declaration.Declaration, at time.Time) (declaration.TaxAssessment, error) {
-	ta := declaration.TaxAssessment{Method: basicMethod, AssessedAt: at, Rates: map[string]string{}}
+func (t *Assessor) Assess(_ context.Context, d *declaration.Declaration, at time.Time) (declaration.TaxAssessment, error) {
+	ta := declaration.TaxAssessment{Method: assessMethod, AssessedAt: at, Rates: map[string]string{}}
 	if d.Head.IEFlag != "I" {
-		ta.Method = "basic: exports carry no duty lines in the schedule"
+		ta.Method = "tariff: exports carry no duty lines in the schedule"
 		return ta, nil
 	}
 	on := d.DeclDate()
-	values, err := t.customsValues(d, on, ta.Rates)
+	v := Valuer{Rates: t.Rates, Codes: t.Codes, Config: t.Config}
+	values, err := v.customsValues(d, on, ta.Rates)
 	if err != nil {
 		return ta, err
 	}
-	for i, it := range d.Items {
-		line, ok := t.Schedule.Line(it.CodeTS, on)
-		if !ok {
-			return ta, jinguan.Errorf(jinguan.EINVALID, "税则中无商品编号 %s", "no tariff line %s", it.CodeTS)
-		}
-		rate, rule := line.MFN, "MFN"
-		if it.OriginCountry == "" || it.OriginCountry == "ZZZ" {
-			rate, rule = line.General, "general (origin unknown)"
-		}
-		cv := values[i]
-		duty := cv.Mul(rate).Div(hundred).Round(t.Config.Places)
-		ta.Items = append(ta.Items, declaration.ItemTax{GNo: it.GNo, CodeTS: it.CodeTS, CustomsValue: cv,
-			DutyRate: rate, DutyRule: rule, Duty: duty, VATRate: line.VAT})
-		ta.Duty = ta.Duty.Add(duty)
+	rateDay, inQuota := RateDate(d), false
+	for _, l := range d.Licences {
+		inQuota = inQuota || l.DocuCode == QuotaCertificate
 	}
-	if ta.Duty.LessThanOrEqual(t.Config.DutyDeMinimis) && ta.Duty.IsPositive() {
-		ta.DutyWaived = true
+	sels := make([]Selection, len(d.Items))
+	ta.Items = make([]declaration.ItemTax, len(d.Items))
+	for i, it := range d.Items {
+		sel, err := t.Schedule.Select(Query{Code: it.CodeTS, Origin: it.OriginCountry, Agreement: it.Agreement,
+			On: rateDay, InQuota: inQuota, Value: values[i], Qty: it.FirstQty})
+		if err != nil {
+			return ta, err
+		}
+		sels[i] = sel
+		ta.Items[i] = itemDuty(sel, it.GNo, it.CodeTS, values[i], it.FirstQty, t.Config.Places)
+		ta.Duty = ta.Duty.Add(ta.Items[i].Duty)
+	}
+	if ta.Duty.IsPositive() && ta.Duty.LessThanOrEqual(t.Config.DutyDeMinimis) {
+		ta.DutyWaived, ta.Duty = true, decimal.Zero
 	}
 	for i := range ta.Items {
-		it := &ta.Items[i]
+		x := &ta.Items[i]
 		if ta.DutyWaived {
-			it.Duty = decimal.Zero
+			x.Duty = decimal.Zero
 		}
-		it.VAT = it.CustomsValue.Add(it.Duty).Mul(it.VATRate).Div(hundred).Round(t.Config.Places)
-		ta.VAT = ta.VAT.Add(it.VAT)
+		itemCTVAT(x, sels[i], d.Items[i].FirstQty, t.Config.Places)
+		ta.RemedyDuty = ta.RemedyDuty.Add(x.RemedyDuty)
+		ta.ConsumptionTax = ta.ConsumptionTax.Add(x.ConsumptionTax)
+		ta.VAT = ta.VAT.Add(x.VAT)
 	}
-	if ta.DutyWaived {
-		ta.Duty = decimal.Zero
-	}
-	ta.Total = ta.Duty.Add(ta.VAT)
+	ta.Total = ta.Duty.Add(ta.RemedyDuty).Add(ta.ConsumptionTax).Add(ta.VAT)
 	return ta, nil
 }
 
-// customsValues returns each item's CIF value in CNY, rounded to the fen:
-// the goods price plus its share (by value) of freight, insurance and
-// other costs that the transaction terms leave out.
-func (t *BasicTax) customsValues(d *declaration.Declaration, on time.Time, used map[string]string) ([]decimal.Decimal, error) {
-	cny := func(amount decimal.Decimal, cur string) (decimal.Decimal, error) {
-		r, ok := t.Rates.ExchangeRate(cur, on)
-		if !ok {
-			return decimal.Zero, jinguan.Errorf(jinguan.EINVALID, "%s 无 %s 的海关汇率", "no customs exchange rate for %s on %s",
-				cur, on.Format("2006-01-02"))
+// RateDate is the day whose rates apply: the declaration date, or the
+// transport's arrival when goods were declared before it (domain.md §2).
+func RateDate(d *declaration.Declaration) time.Time {
+	on := d.DeclDate()
+	if d.Head.IEDate != "" {
+		if arr, err := time.ParseInLocation(time.DateOnly, d.Head.IEDate, jinguan.China); err == nil && arr.After(on) {
+			return arr
 		}
-		used[cur] = r.String()
-		return amount.Mul(r), nil
 	}
-	goods := make([]decimal.Decimal, len(d.Items))
-	var total decimal.Decimal
-	for i, it := range d.Items {
-		v, err := cny(it.DeclTotal, it.TradeCurr)
-		if err != nil {
-			return nil, err
-		}
-		goods[i], total = v, total.Add(v)
-	}
-	h := d.Head
-	freightIn := t.Codes.Attr(refdata.TransactionTerm, h.TransMode, "freight_included", on) == "1"
-	insurIn := t.Codes.Attr(refdata.TransactionTerm, h.TransMode, "insurance_included", on) == "1"
-	var extra decimal.Decimal
-	freight := decimal.Zero
-	if !freightIn && h.Fee != nil {
-		f, err := t.charge(h.Fee, total, h.GrossWet, cny)
-		if err != nil {
-			return nil, err
-		}
-		freight = f
-	}
-	extra = extra.Add(freight)
-	if !insurIn {
-		ins := total.Add(freight).Mul(t.Config.DefaultInsurance)
-		if h.Insur != nil {
-			var err error
-			if ins, err = t.charge(h.Insur, total.Add(freight), h.GrossWet, cny); err != nil {
-				return nil, err
-			}
-		}
-		extra = extra.Add(ins)
-	}
-	if h.Other != nil {
-		o, err := t.charge(h.Other, total, h.GrossWet, cny)
-		if err != nil {
-			return nil, err
-		}
-		extra = extra.Add(o)
-	}
-	return allocate(goods, total, extra, t.Config.Places), nil
+	return on
 }
 
-// charge converts a freight/insurance/other entry to CNY. A rate applies to
-// base; a unit price is per tonne of gross weight; a total is as declared.
-func (t *BasicTax) charge(c *declaration.Charge, base, grossKg decimal.Decimal,
-	cny func(decimal.Decimal, string) (decimal.Decimal, error)) (decimal.Decimal, error) {
-	switch c.Mark {
-	case "1":
-		return base.Mul(c.Rate).Div(hundred), nil
-	case "2":
-		return cny(c.Rate.Mul(grossKg).Div(decimal.NewFromInt(1000)), c.Currency)
-	default:
-		return cny(c.Rate, c.Currency)
+// itemDuty fills the item's rates, duty and trade-remedy duties.
+func itemDuty(sel Selection, gno int, code string, value, qty decimal.Decimal, places int32) declaration.ItemTax {
+	x := declaration.ItemTax{GNo: gno, CodeTS: code, CustomsValue: value,
+		DutyCategory: sel.Category, Agreement: sel.Scheme, DutyKind: sel.Duty.Kind(),
+		DutyRate: sel.Duty.AdValorem, DutySpecific: sel.Duty.Specific,
+		DutyRuleCode: sel.Rule.Code, DutyRuleZH: sel.Rule.ZH, DutyRule: sel.Rule.EN,
+		Duty: sel.Duty.amount(value, qty).Round(places), VATRate: sel.Line.VAT}
+	for _, r := range sel.Remedies {
+		amt := r.Rate.amount(value, qty).Round(places)
+		x.Remedies = append(x.Remedies, declaration.RemedyDuty{Measure: r.Measure, Rate: r.Rate.AdValorem,
+			Specific: r.Rate.Specific, Amount: amt})
+		x.RemedyDuty = x.RemedyDuty.Add(amt)
 	}
+	return x
 }
 
-// allocate spreads extra over the items by value and rounds each value;
-// the last item takes the rounding remainder so the parts add up.
-func allocate(goods []decimal.Decimal, total, extra decimal.Decimal, places int32) []decimal.Decimal {
-	out := make([]decimal.Decimal, len(goods))
-	whole := total.Add(extra).Round(places)
-	var sum decimal.Decimal
-	for i, g := range goods {
-		if i == len(goods)-1 {
-			out[i] = whole.Sub(sum)
-			break
-		}
-		share := g
-		if total.IsPositive() {
-			share = g.Add(extra.Mul(g).Div(total))
-		}
-		out[i] = share.Round(places)
-		sum = sum.Add(out[i])
+// itemCTVAT adds consumption tax and VAT. Trade-remedy duties count as
+// duty in both bases; a waived duty does not.
+func itemCTVAT(x *declaration.ItemTax, sel Selection, qty decimal.Decimal, places int32) {
+	base := x.CustomsValue.Add(x.Duty).Add(x.RemedyDuty)
+	if ct := sel.Consumption; ct != nil {
+		x.CTRate, x.CTSpecific = ct.AdValorem, ct.Specific
+		x.ConsumptionTax = consumptionTax(*ct, base, qty).Round(places)
 	}
-	return out
+	x.VAT = base.Add(x.ConsumptionTax).Mul(x.VATRate.Shift(-2)).Round(places)
+}
+
+// consumptionTax on a value that already includes duty: the composite
+// base (value + qty × specific) / (1 − rate) times the rate, plus
+// qty × specific. Specific alone reduces to qty × specific.
+func consumptionTax(ct Rate, value, qty decimal.Decimal) decimal.Decimal {
+	spec := qty.Mul(ct.Specific)
+	if ct.AdValorem.IsZero() {
+		return spec
+	}
+	r := ct.AdValorem.Shift(-2)
+	return value.Add(spec).Div(decimal.NewFromInt(1).Sub(r)).Mul(r).Add(spec)
 }
