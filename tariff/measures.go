@@ -266,7 +266,7 @@ func readCompanion[T any](l *loader, r io.Reader, file string, cols []string,
 		}
 		v, err := value(get)
 		if err != nil {
-			return p.errf("%v", err)
+			return p.errf("rate %v", err)
 		}
 		d := dated[T]{from: dayOf(from), to: openDay, line: p.line, v: v}
 		if !to.IsZero() {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -153,5 +154,50 @@ func BenchmarkLine(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		lineSink, _ = s.Line("8471300000", on)
+	}
+}
+
+func TestCompanionErrorsNameTheLine(t *testing.T) {
+	base, err := LoadSchedule(strings.NewReader(testSchedule), "test.csv", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		file, body string
+		line       int
+		msg        string
+	}{
+		{FileAgreement, "code_ts,agreement,rate,valid_from,valid_to\n0306179000,AG1,4,2020-01-01,\n9999999999,AG1,4,2020-01-01,\n", 3, "no tariff line 9999999999"},
+		{FileAgreement, "code_ts,agreement,rate,valid_from,valid_to\n0306179000,ag1,4,2020-01-01,\n", 2, "agreement"},
+		{FileProvisional, "code_ts,rate,valid_from,valid_to\n0306179000,3,2020-01-01,\n0306179000,2,2021-01-01,\n", 3, "overlaps the version on line 2"},
+		{FileProvisional, "code_ts,rate,valid_from,valid_to\n0306179000,3%,2020-01-01,\n", 2, "rate"},
+		{FileConsumption, "code_ts,rate,valid_from,valid_to\n3304990000,100,2020-01-01,\n", 2, "0 to 99"},
+		{FileRemedies, "code_ts,measure,origin,producer,rate,valid_from,valid_to\n0306179000,dumping,KOR,,5,2020-01-01,\n", 2, "measure"},
+		{FileRemedies, "code_ts,measure,origin,producer,rate,valid_from,valid_to\n0306179000,safeguard,XYZ,,5,2020-01-01,\n", 2, "country"},
+		{FileParties, "scheme,kind,country,valid_from,valid_to\nAG1,fta,AUS,2020-01-01,\n", 2, "kind"},
+		{FileMFNPartners, "country,valid_from,valid_to\nAUS,2020-01-01,2019-01-01\n", 2, "not after"},
+		{FileMFNPartners, "country,valid_from\nAUS,2020-01-01\n", 1, `missing column "valid_to"`},
+		{FileLicenceRules, "hs_prefix,ie_flag,licence,valid_from,valid_to\n0201,I,?,2020-01-01,\n", 2, "licence"},
+	}
+	for _, tt := range tests {
+		_, err := base.WithMeasures(fstest.MapFS{tt.file: {Data: []byte(tt.body)}}, nil)
+		var le *refdata.LoadError
+		if !errors.As(err, &le) || le.File != tt.file || le.Line != tt.line || !strings.Contains(le.Msg, tt.msg) {
+			t.Errorf("%s: err = %v, want %s:%d …%s…", tt.file, err, tt.file, tt.line, tt.msg)
+		}
+	}
+}
+
+func TestParseRate(t *testing.T) {
+	for in, want := range map[string]string{"10": "ad_valorem 10", "1.3/u": "specific 1.3/u", "5+2/u": "compound 5+2/u", "0": "ad_valorem 0"} {
+		r, err := ParseRate(in, 1000)
+		if err != nil || r.Kind()+" "+r.String() != want {
+			t.Errorf("%s: %v %v", in, r, err)
+		}
+	}
+	for _, in := range []string{"", "abc", "-1", "1001", "+2/u", "5+", "5+2", "2/kg", "5+-2/u"} {
+		if _, err := ParseRate(in, 1000); err == nil {
+			t.Errorf("%q accepted", in)
+		}
 	}
 }

@@ -28,7 +28,12 @@ func (t *Valuer) customsValues(d *declaration.Declaration, on time.Time, used ma
 			return decimal.Zero, jinguan.Errorf(jinguan.EINVALID, "%s 无 %s 的海关汇率", "no customs exchange rate for %s on %s",
 				cur, on.Format("2006-01-02"))
 		}
-		used[cur] = r.String()
+		if _, seen := used[cur]; !seen {
+			used[cur] = r.String()
+		}
+		if cur == "CNY" {
+			return amount, nil
+		}
 		return amount.Mul(r), nil
 	}
 	goods := make([]decimal.Decimal, len(d.Items))
