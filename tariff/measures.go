@@ -83,7 +83,7 @@ type LicenceRule struct {
 
 // measures holds what the companion files add, indexed for lookup.
 type measures struct {
-	mfnPartners map[string][]dated[struct{}] // by country
+	mfnPartners map[string][]dated[struct{}] // by country; nil = file not loaded
 	parties     map[string][]dated[party]    // by country
 	agreement   map[string][]dated[schemeRate]
 	special     map[string][]dated[schemeRate]

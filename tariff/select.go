@@ -122,7 +122,7 @@ func (s *Schedule) Select(q Query) (Selection, error) {
 		if hasProv {
 			lowerOf(CatSpecial, sp, RuleSpecialProvisional, RuleSpecialLower)
 		}
-	case hasDay(m.mfnPartners[q.Origin], day):
+	case m.mfnPartners == nil || hasDay(m.mfnPartners[q.Origin], day): // no partner table loaded: every known origin
 		set(CatMFN, v.l.MFN, RuleMFN)
 		if hasProv {
 			set(CatProvisional, prov, RuleMFNProvisional)

@@ -359,3 +359,17 @@ func BenchmarkAssessItem(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(items)), "ns/item")
 }
+
+// A schedule loaded without companion files gives every known origin MFN.
+func TestBareScheduleMFN(t *testing.T) {
+	s, err := LoadSchedule(strings.NewReader(testSchedule), "test.csv", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for origin, want := range map[string]string{"PRK": "mfn", "USA": "mfn", "": "general_unknown_origin"} {
+		sel, err := s.Select(Query{Code: "8471300000", Origin: origin, On: sday(2026, 1, 1)})
+		if err != nil || sel.Rule.Code != want {
+			t.Errorf("%q: %s %v", origin, sel.Rule.Code, err)
+		}
+	}
+}
