@@ -1,0 +1,353 @@
+package risk
+
+import (
+	"fmt"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"cel.dev/cel-go/common/ast"
+	"cel.dev/cel-go/common/types"
+	"cel.dev/cel-go/interpreter"
+
+	"github.com/jinguan-customs/jinguan"
+)
+
+// Engine evaluates a set of active profiles. Each profile is filed under
+// the keys of its most selective fixed conditions (see plan), so an item
+// only runs the profiles that can match it. Profiles that read only the
+// header run once per declaration; profiles with no fixed condition run
+// for every item.
+type Engine struct {
+	entries    []entry
+	byKey      map[key][]int32
+	always     []int32 // item profiles with no fixed condition
+	declAlways []int32 // header-only profiles with no fixed condition
+	prefixLens [4][]int // code-prefix lengths present in keys: alone, with origin, office, trade mode
+	lists      []key   // watch-list keys: (list, header field)
+	stamp      []uint32
+	round      uint32
+	compiler   *Compiler
+	// scratch, reused by Match
+	cand, header []int32
+	act          vars
+	empty        ItemInput
+	// Evaluated counts expression evaluations: what the index let through.
+	Evaluated uint64
+}
+
+type entry struct {
+	p        *Profile
+	c        *compiled
+	fields   []fieldRef // inputs the expression reads, reported on a hit
+	declOnly bool       // reads no item: evaluated once per declaration
+}
+
+type fieldRef struct {
+	onItem bool
+	name   string
+	index  int // field index in DeclInput or ItemInput
+}
+
+// Hit is a profile that matched an item (Item 0: the declaration as a
+// whole), with the values it looked at.
+type Hit struct {
+	Profile *Profile
+	Item    int
+	Values  map[string]string
+}
+
+// Engine compiles active profiles; a profile that fails to compile is an
+// error naming it, so a bad rule never silently stops targeting.
+func (c *Compiler) Engine(profiles []Profile) (*Engine, error) {
+	e := &Engine{byKey: map[key][]int32{}, compiler: c}
+	var lens [4]map[int]bool
+	for i := range profiles {
+		p := &profiles[i]
+		if p.Status != Active {
+			continue
+		}
+		cp, errs := c.Compile(p.Expr)
+		if errs != nil {
+			return nil, fmt.Errorf("profile %s: %s", p, errs[0].MessageEN)
+		}
+		n := int32(len(e.entries))
+		root := cp.ast.NativeRep().Expr()
+		en := entry{p: p, c: cp, fields: readFields(root), declOnly: !readsItem(root)}
+		e.entries = append(e.entries, en)
+		keys := plan(root)
+		switch {
+		case len(keys) > 0:
+			for _, k := range keys {
+				if e.byKey[k] == nil && k.k1 == 'l' {
+					e.lists = append(e.lists, k)
+				}
+				e.byKey[k] = append(e.byKey[k], n)
+				if i, n := prefixSlot(k); i >= 0 {
+					if lens[i] == nil {
+						lens[i] = map[int]bool{}
+					}
+					lens[i][n] = true
+				}
+			}
+		case en.declOnly:
+			e.declAlways = append(e.declAlways, n)
+		default:
+			e.always = append(e.always, n)
+		}
+	}
+	for i := range lens {
+		for n := range lens[i] {
+			e.prefixLens[i] = append(e.prefixLens[i], n)
+		}
+		slices.Sort(e.prefixLens[i])
+	}
+	e.stamp = make([]uint32, len(e.entries))
+	return e, nil
+}
+
+// pairKinds are the header kinds a code prefix is paired with, by slot.
+var pairKinds = [4]byte{0, 'o', 'f', 'm'}
+
+// prefixSlot says which prefix-length list a key's code prefix belongs to.
+func prefixSlot(k key) (int, int) {
+	if k.k1 == 'h' {
+		return 0, len(k.v1)
+	}
+	if k.k2 == 'h' {
+		for i, p := range pairKinds {
+			if p == k.k1 {
+				return i, len(k.v2)
+			}
+		}
+	}
+	return -1, 0
+}
+
+// Len is the number of active profiles.
+func (e *Engine) Len() int { return len(e.entries) }
+
+// Where is the office context of a declaration: its channel and the
+// directly-affiliated customs above it, for profile scopes.
+type Where struct {
+	Channel, Parent string
+}
+
+// vars is the activation: decl and item without a map per evaluation.
+type vars struct {
+	decl *DeclInput
+	item *ItemInput
+}
+
+func (v *vars) ResolveName(name string) (any, bool) {
+	switch name {
+	case "decl":
+		return v.decl, true
+	case "item":
+		return v.item, true
+	}
+	return nil, false
+}
+
+func (v *vars) Parent() interpreter.Activation { return nil }
+
+// headerValue is the header field a list key checks.
+func headerValue(d *DeclInput, f string) string {
+	switch f {
+	case "decl.trader":
+		return d.Trader
+	case "decl.owner":
+		return d.Owner
+	case "decl.agent":
+		return d.Agent
+	case "decl.bill_no":
+		return d.BillNo
+	case "decl.office":
+		return d.Office
+	case "decl.trading_country":
+		return d.TradingCountry
+	case "decl.departure_country":
+		return d.DepartureCountry
+	}
+	return ""
+}
+
+// Match runs the candidate profiles. Not safe for concurrent use: give
+// each goroutine its own Engine (Clone).
+func (e *Engine) Match(d *DeclInput, items []ItemInput, w Where) ([]Hit, error) {
+	var hits []Hit
+	queue := func(ids []int32) {
+		for _, id := range ids {
+			if e.stamp[id] != e.round {
+				e.stamp[id] = e.round
+				e.cand = append(e.cand, id)
+			}
+		}
+	}
+	run := func(act *vars, no int) error {
+		for _, id := range e.cand {
+			en := &e.entries[id]
+			if (no == 0) != en.declOnly || !en.p.applies(d.Office, w.Channel, w.Parent, d.Direction, d.Date) {
+				continue
+			}
+			e.Evaluated++
+			out, _, err := en.c.prog.Eval(act)
+			if err != nil {
+				return jinguan.Errorf(jinguan.EINTERNAL, "布控规则 %s 执行失败：%v", "profile %s failed: %v", en.p, err)
+			}
+			if out == types.True {
+				hits = append(hits, Hit{Profile: en.p, Item: no, Values: en.values(d, act.item)})
+			}
+		}
+		return nil
+	}
+	// Header keys: the same candidates for every item.
+	e.next()
+	e.cand = e.cand[:0]
+	for _, k := range [...]key{{k1: 't', v1: d.Trader}, {k1: 'w', v1: d.Owner}, {k1: 'a', v1: d.Agent},
+		{k1: 'f', v1: d.Office}, {k1: 'm', v1: d.TradeMode}} {
+		if k.v1 != "" {
+			queue(e.byKey[k])
+		}
+	}
+	if len(e.lists) > 0 {
+		named := e.compiler.lists.Load().Named
+		for _, k := range e.lists {
+			if _, ok := named[k.v1][headerValue(d, k.v2)]; ok {
+				queue(e.byKey[k])
+			}
+		}
+	}
+	e.header = append(e.header[:0], e.cand...)
+	queue(e.declAlways)
+	act := &e.act
+	act.decl, act.item = d, &e.empty
+	if err := run(act, 0); err != nil {
+		return nil, err
+	}
+	for i := range items {
+		it := &items[i]
+		act.item = it
+		e.next()
+		e.cand = e.cand[:0]
+		queue(e.header)
+		queue(e.byKey[key{k1: 'o', v1: it.Origin}])
+		pair := [4]string{"", it.Origin, d.Office, d.TradeMode}
+		for slot, lens := range e.prefixLens {
+			for _, n := range lens {
+				if n > len(it.Code) {
+					break
+				}
+				k := key{k1: 'h', v1: it.Code[:n]}
+				if slot > 0 {
+					k = key{k1: pairKinds[slot], v1: pair[slot], k2: 'h', v2: it.Code[:n]}
+				}
+				queue(e.byKey[k])
+			}
+		}
+		queue(e.always)
+		if err := run(act, it.No); err != nil {
+			return nil, err
+		}
+	}
+	return hits, nil
+}
+
+// next starts an evaluation round: a profile is queued once per round.
+func (e *Engine) next() {
+	e.round++
+	if e.round == 0 { // wrapped: clear the stamps
+		clear(e.stamp)
+		e.round = 1
+	}
+}
+
+// Clone shares the compiled profiles but has its own scratch state.
+func (e *Engine) Clone() *Engine {
+	c := *e
+	c.stamp = make([]uint32, len(e.entries))
+	c.round, c.cand, c.header = 0, nil, nil
+	return &c
+}
+
+var (
+	declFields = celFields(reflect.TypeOf(DeclInput{}))
+	itemFields = celFields(reflect.TypeOf(ItemInput{}))
+)
+
+func celFields(t reflect.Type) map[string]int {
+	m := map[string]int{}
+	for i := 0; i < t.NumField(); i++ {
+		m[t.Field(i).Tag.Get("cel")] = i
+	}
+	return m
+}
+
+// readsItem reports whether an expression mentions item at all.
+func readsItem(e ast.Expr) bool {
+	found := false
+	ast.PostOrderVisit(e, ast.NewExprVisitor(func(x ast.Expr) {
+		if x.Kind() == ast.IdentKind && x.AsIdent() == "item" {
+			found = true
+		}
+	}))
+	return found
+}
+
+// readFields lists the decl.x and item.x selections of an expression.
+func readFields(e ast.Expr) []fieldRef {
+	var out []fieldRef
+	ast.PostOrderVisit(e, ast.NewExprVisitor(func(x ast.Expr) {
+		if x.Kind() != ast.SelectKind {
+			return
+		}
+		s := x.AsSelect()
+		if s.Operand().Kind() != ast.IdentKind {
+			return
+		}
+		onItem := s.Operand().AsIdent() == "item"
+		fields := declFields
+		if onItem {
+			fields = itemFields
+		}
+		if i, ok := fields[s.FieldName()]; ok {
+			r := fieldRef{onItem: onItem, name: s.Operand().AsIdent() + "." + s.FieldName(), index: i}
+			if !slices.Contains(out, r) {
+				out = append(out, r)
+			}
+		}
+	}))
+	return out
+}
+
+func (en *entry) values(d *DeclInput, it *ItemInput) map[string]string {
+	m := make(map[string]string, len(en.fields))
+	dv, iv := reflect.ValueOf(d).Elem(), reflect.ValueOf(it).Elem()
+	for _, f := range en.fields {
+		v := dv.Field(f.index)
+		if f.onItem {
+			v = iv.Field(f.index)
+		}
+		m[f.name] = show(v)
+	}
+	return m
+}
+
+func show(v reflect.Value) string {
+	switch v.Kind() {
+	case reflect.String:
+		return v.String()
+	case reflect.Int:
+		return strconv.FormatInt(v.Int(), 10)
+	case reflect.Float64:
+		return strconv.FormatFloat(v.Float(), 'f', -1, 64)
+	case reflect.Slice:
+		return strings.Join(v.Interface().([]string), ",")
+	}
+	if t, ok := v.Interface().(time.Time); ok {
+		return t.Format("2006-01-02")
+	}
+	return fmt.Sprint(v.Interface())
+}
