@@ -23,10 +23,10 @@ import (
 type Engine struct {
 	entries    []entry
 	byKey      map[key][]int32
-	always     []int32 // item profiles with no fixed condition
-	declAlways []int32 // header-only profiles with no fixed condition
+	always     []int32  // item profiles with no fixed condition
+	declAlways []int32  // header-only profiles with no fixed condition
 	prefixLens [4][]int // code-prefix lengths present in keys: alone, with origin, office, trade mode
-	lists      []key   // watch-list keys: (list, header field)
+	lists      []key    // watch-list keys: (list, header field)
 	stamp      []uint32
 	round      uint32
 	compiler   *Compiler

@@ -22,15 +22,15 @@ type Profile struct {
 	Rationale string `json:"rationale"`
 	// Scope: national, regional (a channel: sea, air, land) or local (a
 	// customs district and the offices under it).
-	Scope     Scope            `json:"scope"`
-	Direction string           `json:"direction"` // I, E or "" for both
-	ValidFrom time.Time        `json:"valid_from"`
-	ValidTo   time.Time        `json:"valid_to,omitzero"`
-	Expr      string           `json:"expr"`
-	Action    Action           `json:"action"`
-	Priority  int              `json:"priority"` // higher wins when several match
-	Owner     string           `json:"owner"`
-	Status    Status           `json:"status"`
+	Scope     Scope     `json:"scope"`
+	Direction string    `json:"direction"` // I, E or "" for both
+	ValidFrom time.Time `json:"valid_from"`
+	ValidTo   time.Time `json:"valid_to,omitzero"`
+	Expr      string    `json:"expr"`
+	Action    Action    `json:"action"`
+	Priority  int       `json:"priority"` // higher wins when several match
+	Owner     string    `json:"owner"`
+	Status    Status    `json:"status"`
 }
 
 // Scope says where a profile applies.
