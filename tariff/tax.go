@@ -75,7 +75,7 @@ func (t *Assessor) Assess(_ context.Context, d *declaration.Declaration, at time
 		}
 		sels[i] = sel
 		ta.Items[i] = itemDuty(sel, it.GNo, it.CodeTS, values[i], it.FirstQty, t.Config.Places)
-		ta.Duty = ta.Duty.Add(ta.Items[i].Duty)
+		ta.Duty = plus(ta.Duty, ta.Items[i].Duty)
 	}
 	if ta.Duty.IsPositive() && ta.Duty.LessThanOrEqual(t.Config.DutyDeMinimis) {
 		ta.DutyWaived, ta.Duty = true, decimal.Zero
@@ -86,11 +86,11 @@ func (t *Assessor) Assess(_ context.Context, d *declaration.Declaration, at time
 			x.Duty = decimal.Zero
 		}
 		itemCTVAT(x, sels[i], d.Items[i].FirstQty, t.Config.Places)
-		ta.RemedyDuty = ta.RemedyDuty.Add(x.RemedyDuty)
-		ta.ConsumptionTax = ta.ConsumptionTax.Add(x.ConsumptionTax)
+		ta.RemedyDuty = plus(ta.RemedyDuty, x.RemedyDuty)
+		ta.ConsumptionTax = plus(ta.ConsumptionTax, x.ConsumptionTax)
 		ta.VAT = ta.VAT.Add(x.VAT)
 	}
-	ta.Total = ta.Duty.Add(ta.RemedyDuty).Add(ta.ConsumptionTax).Add(ta.VAT)
+	ta.Total = plus(plus(ta.Duty, ta.RemedyDuty), ta.ConsumptionTax).Add(ta.VAT)
 	return ta, nil
 }
 
@@ -125,12 +125,12 @@ func itemDuty(sel Selection, gno int, code string, value, qty decimal.Decimal, p
 // itemCTVAT adds consumption tax and VAT. Trade-remedy duties count as
 // duty in both bases; a waived duty does not.
 func itemCTVAT(x *declaration.ItemTax, sel Selection, qty decimal.Decimal, places int32) {
-	base := x.CustomsValue.Add(x.Duty).Add(x.RemedyDuty)
+	base := plus(plus(x.CustomsValue, x.Duty), x.RemedyDuty)
 	if ct := sel.Consumption; ct != nil {
 		x.CTRate, x.CTSpecific = ct.AdValorem, ct.Specific
 		x.ConsumptionTax = consumptionTax(*ct, base, qty).Round(places)
 	}
-	x.VAT = base.Add(x.ConsumptionTax).Mul(x.VATRate.Shift(-2)).Round(places)
+	x.VAT = plus(base, x.ConsumptionTax).Mul(x.VATRate.Shift(-2)).Round(places)
 }
 
 // consumptionTax on a value that already includes duty: the composite
@@ -143,4 +143,13 @@ func consumptionTax(ct Rate, value, qty decimal.Decimal) decimal.Decimal {
 	}
 	r := ct.AdValorem.Shift(-2)
 	return value.Add(spec).Div(decimal.NewFromInt(1).Sub(r)).Mul(r).Add(spec)
+}
+
+// plus is a + b without the allocation when b is zero, the common case
+// for remedies and consumption tax.
+func plus(a, b decimal.Decimal) decimal.Decimal {
+	if b.IsZero() {
+		return a
+	}
+	return a.Add(b)
 }

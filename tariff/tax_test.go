@@ -346,6 +346,7 @@ var taxSink declaration.TaxAssessment
 // declaration (valuation, selection with remedies, duty, CT, VAT).
 func BenchmarkAssessItem(b *testing.B) {
 	a := assessor(b)
+	a.Rates = a.Codes.(*refdata.Catalog) // the embedded customs rates, as in the pipeline
 	var items []declaration.Item
 	codes := []string{"8471300000", "3304990000", "2208300000", "7219340000", "0306171100"}
 	for i := range 10 {
