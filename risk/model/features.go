@@ -18,13 +18,11 @@ const ProfileSmoothing = 10
 // that no training row's own label enters its features.
 const ProfileFolds = 5
 
-// key is a categorical attribute of an item; composite keys join parts with 0x1f.
+// key is a categorical attribute of an item, coded on the training period.
 type key struct {
 	name string
 	of   func(r *Record) string
 }
-
-func join(a, b string) string { return a + "\x1f" + b }
 
 var catKeys = []key{
 	{"office", func(r *Record) string { return r.Office }},
@@ -40,21 +38,58 @@ var catKeys = []key{
 	{"tax_type", func(r *Record) string { return r.TaxType }},
 }
 
-var profileKeys = []key{
-	{"importer", func(r *Record) string { return r.Importer }},
-	{"declarant", func(r *Record) string { return r.Declarant }},
-	{"seller", func(r *Record) string { return r.Seller }},
-	{"courier", func(r *Record) string { return r.Courier }},
-	{"hs6", func(r *Record) string { return r.HS6 }},
-	{"hs4", func(r *Record) string { return r.HS6[:4] }},
-	{"hs6_origin", func(r *Record) string { return join(r.HS6, r.Origin) }},
-	{"origin", func(r *Record) string { return r.Origin }},
-	{"office", func(r *Record) string { return r.Office }},
-	{"office_importer", func(r *Record) string { return join(r.Office, r.Importer) }},
-	{"office_hs6", func(r *Record) string { return join(r.Office, r.HS6) }},
-	{"declarant_importer", func(r *Record) string { return join(r.Declarant, r.Importer) }},
-	{"importer_hs6", func(r *Record) string { return join(r.Importer, r.HS6) }},
-	{"seller_hs6", func(r *Record) string { return join(r.Seller, r.HS6) }},
+// Indexes into catKeys, for profile keys.
+const (
+	cOffice = iota
+	cDeclarant
+	cImporter
+	cSeller
+	cCourier
+	cHS2
+	cHS4
+	cHS6
+	cOrigin
+)
+
+// profileKey is one key of a risk profile: a coded attribute or a pair of
+// them (b >= 0). Pairs are looked up by their codes, no strings built.
+type profileKey struct {
+	name string
+	a, b int
+}
+
+var profileKeys = []profileKey{
+	{"importer", cImporter, -1},
+	{"declarant", cDeclarant, -1},
+	{"seller", cSeller, -1},
+	{"courier", cCourier, -1},
+	{"hs6", cHS6, -1},
+	{"hs4", cHS4, -1},
+	{"hs6_origin", cHS6, cOrigin},
+	{"origin", cOrigin, -1},
+	{"office", cOffice, -1},
+	{"office_importer", cOffice, cImporter},
+	{"office_hs6", cOffice, cHS6},
+	{"declarant_importer", cDeclarant, cImporter},
+	{"importer_hs6", cImporter, cHS6},
+	{"seller_hs6", cSeller, cHS6},
+}
+
+// id is a profile key's value as codes; ok is false when a part was not
+// seen in training, so the profile falls back to the prior.
+func (k profileKey) id(codes []float64, f *Features) (uint64, bool) {
+	ca := codes[k.a]
+	if int(ca) == len(f.Codes[catKeys[k.a].name]) {
+		return 0, false
+	}
+	if k.b < 0 {
+		return uint64(ca), true
+	}
+	cb := codes[k.b]
+	if int(cb) == len(f.Codes[catKeys[k.b].name]) {
+		return 0, false
+	}
+	return uint64(ca)<<32 | uint64(cb), true
 }
 
 var numericNames = []string{"tax_rate", "mass", "value", "quantity", "unit_value", "value_per_kg",
@@ -63,7 +98,7 @@ var numericNames = []string{"tax_rate", "mass", "value", "quantity", "unit_value
 // Profile is the fraud history of one key on the training period.
 type Profile struct {
 	Key   string                `json:"key"`
-	Stats map[string][2]float64 `json:"stats"` // value → fraud count, item count
+	Stats map[uint64][2]float64 `json:"stats"` // value's codes (a<<32|b) → fraud count, item count
 }
 
 // Features turns records into model inputs with codes and profiles fitted on
@@ -125,11 +160,19 @@ func Fit(train []Record, extra []string, seed uint64) (*Features, [][]float64, e
 		}
 	}
 	oof := make([][2][]float64, len(profileKeys))
+	width := len(f.Names())
+	X := make([][]float64, len(train))
+	for i := range train {
+		X[i] = make([]float64, width)
+		f.codes(&train[i], X[i])
+	}
 	for pi, k := range profileKeys {
 		type acc struct{ fraud, n [ProfileFolds + 1]float64 }
-		stats := map[string]*acc{}
+		stats := map[uint64]*acc{}
+		ids := make([]uint64, len(train))
 		for i := range train {
-			v := k.of(&train[i])
+			v, _ := k.id(X[i], f) // every training value has a code
+			ids[i] = v
 			a := stats[v]
 			if a == nil {
 				a = &acc{}
@@ -144,14 +187,14 @@ func Fit(train []Record, extra []string, seed uint64) (*Features, [][]float64, e
 			a.fraud[ProfileFolds] += y
 			a.n[ProfileFolds]++
 		}
-		p := Profile{Key: k.name, Stats: make(map[string][2]float64, len(stats))}
+		p := Profile{Key: k.name, Stats: make(map[uint64][2]float64, len(stats))}
 		for v, a := range stats {
 			p.Stats[v] = [2]float64{a.fraud[ProfileFolds], a.n[ProfileFolds]}
 		}
 		f.Profiles = append(f.Profiles, p)
 		oof[pi] = [2][]float64{make([]float64, len(train)), make([]float64, len(train))}
 		for i := range train {
-			a := stats[k.of(&train[i])]
+			a := stats[ids[i]]
 			n := a.n[ProfileFolds] - a.n[fold[i]]
 			k := fold[i]
 			prior := (fraud - foldFraud[k]) / (float64(len(train)) - foldN[k])
@@ -159,10 +202,9 @@ func Fit(train []Record, extra []string, seed uint64) (*Features, [][]float64, e
 			oof[pi][1][i] = n
 		}
 	}
-	X := make([][]float64, len(train))
 	base := len(catKeys) + len(extra)
 	for i := range train {
-		X[i] = f.Transform(&train[i])
+		f.Transform(&train[i], X[i])
 		for pi := range profileKeys {
 			X[i][base+2*pi], X[i][base+2*pi+1] = oof[pi][0][i], oof[pi][1][i]
 		}
@@ -201,22 +243,42 @@ func fitCodes(train []Record, of func(*Record) string) map[string]int32 {
 	return codes
 }
 
-// Transform computes one record's feature vector from fitted state only.
-func (f *Features) Transform(r *Record) []float64 {
-	x := make([]float64, 0, len(catKeys)+len(f.Extra)+2*len(profileKeys)+len(numericNames))
-	for _, k := range catKeys {
-		x = append(x, code(f.Codes[k.name], k.of(r)))
+// Width is the length of a feature vector.
+func (f *Features) Width() int { return len(catKeys) + len(f.Extra) + 2*len(profileKeys) + len(numericNames) }
+
+// Vector is Transform into a new slice.
+func (f *Features) Vector(r *Record) []float64 {
+	x := make([]float64, f.Width())
+	f.Transform(r, x)
+	return x
+}
+
+// codes writes the categorical codes, the first columns of a vector.
+func (f *Features) codes(r *Record, x []float64) {
+	for i, k := range catKeys {
+		x[i] = code(f.Codes[k.name], k.of(r))
 	}
 	for j, e := range f.Extra {
 		v := ""
 		if j < len(r.Extra) {
 			v = r.Extra[j]
 		}
-		x = append(x, code(f.Codes["extra_"+e], v))
+		x[len(catKeys)+j] = code(f.Codes["extra_"+e], v)
 	}
+}
+
+// Transform writes one record's features into x (length Width) from fitted
+// state only: it never reads the record's label.
+func (f *Features) Transform(r *Record, x []float64) {
+	f.codes(r, x)
+	at := len(catKeys) + len(f.Extra)
 	for i, k := range profileKeys {
-		s := f.Profiles[i].Stats[k.of(r)]
-		x = append(x, f.rate(s[0], s[1]), s[1])
+		var s [2]float64
+		if id, ok := k.id(x, f); ok {
+			s = f.Profiles[i].Stats[id]
+		}
+		x[at], x[at+1] = f.rate(s[0], s[1]), s[1]
+		at += 2
 	}
 	per := func(a, b float64) float64 {
 		if math.IsNaN(a) || math.IsNaN(b) || b <= 0 {
@@ -232,8 +294,8 @@ func (f *Features) Transform(r *Record) []float64 {
 	if r.Origin == r.Departure {
 		same = 1
 	}
-	return append(x, or(r.TaxRate), or(r.Mass), r.Value, or(r.Quantity), per(r.Value, r.Quantity),
-		per(r.Value, r.Mass), tax, float64(r.Date.Month()), float64(r.Date.Weekday()), float64(r.Date.Day()), same)
+	copy(x[at:], []float64{or(r.TaxRate), or(r.Mass), r.Value, or(r.Quantity), per(r.Value, r.Quantity),
+		per(r.Value, r.Mass), tax, float64(r.Date.Month()), float64(r.Date.Weekday()), float64(r.Date.Day()), same})
 }
 
 func code(codes map[string]int32, v string) float64 {

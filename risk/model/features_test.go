@@ -42,13 +42,13 @@ func TestScoredFeaturesIgnoreTheirLabels(t *testing.T) {
 	}
 	before := make([][]float64, len(scored))
 	for i := range scored {
-		before[i] = f.Transform(&scored[i])
+		before[i] = f.Vector(&scored[i])
 	}
 	rng := rand.New(rand.NewPCG(9, 9))
 	rng.Shuffle(len(scored), func(i, j int) { scored[i].Fraud, scored[j].Fraud = scored[j].Fraud, scored[i].Fraud })
 	for i := range scored {
 		scored[i].Fraud = !scored[i].Fraud
-		if !slices.Equal(before[i], f.Transform(&scored[i])) {
+		if !slices.Equal(before[i], f.Vector(&scored[i])) {
 			t.Fatalf("item %d: features changed with its label", i)
 		}
 	}
@@ -71,7 +71,7 @@ func TestProfilesFallBackToPrior(t *testing.T) {
 	f, _, _ := Fit(train, []string{"lane"}, 1)
 	r := train[0]
 	r.Importer, r.Declarant, r.HS6, r.Office, r.Origin = "new", "new", "999999", "new", "new"
-	x := f.Transform(&r)
+	x := f.Vector(&r)
 	names := f.Names()
 	for i, n := range names {
 		if n == "profile_importer" && x[i] != f.Prior {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"time"
 
 	"github.com/jinguan-customs/jinguan/risk/model/gbdt"
@@ -43,7 +44,7 @@ func Train(train, valid []Record, m Mapping, p gbdt.Params) (*Model, TrainReport
 	if len(valid) > 0 {
 		vds = &gbdt.Dataset{Features: ds.Features, Y: labels(valid)}
 		for i := range valid {
-			vds.X = append(vds.X, f.Transform(&valid[i]))
+			vds.X = append(vds.X, f.Vector(&valid[i]))
 		}
 	}
 	e, res, err := gbdt.Train(p, ds, vds)
@@ -65,13 +66,28 @@ func labels(recs []Record) []float64 {
 }
 
 // Score is the fraud probability of one item.
-func (m *Model) Score(r *Record) float64 { return m.Trees.Predict(m.Features.Transform(r)) }
+func (m *Model) Score(r *Record) float64 { return m.Trees.Predict(m.Features.Vector(r)) }
 
-// ScoreAll scores items in order.
+// ScoreAll scores items in order, in blocks so that trees are walked by
+// several items at once.
 func (m *Model) ScoreAll(recs []Record) []float64 {
 	s := make([]float64, len(recs))
-	for i := range recs {
-		s[i] = m.Score(&recs[i])
+	const block = 256
+	w := m.Features.Width()
+	buf := make([]float64, block*w)
+	X := make([][]float64, 0, block)
+	for lo := 0; lo < len(recs); lo += block {
+		X = X[:0]
+		for i := lo; i < min(lo+block, len(recs)); i++ {
+			x := buf[(i-lo)*w : (i-lo+1)*w]
+			m.Features.Transform(&recs[i], x)
+			X = append(X, x)
+		}
+		out := s[lo : lo+len(X)]
+		m.Trees.Margins(X, out)
+		for i, v := range out {
+			out[i] = 1 / (1 + math.Exp(-v))
+		}
 	}
 	return s
 }
