@@ -244,7 +244,9 @@ func fitCodes(train []Record, of func(*Record) string) map[string]int32 {
 }
 
 // Width is the length of a feature vector.
-func (f *Features) Width() int { return len(catKeys) + len(f.Extra) + 2*len(profileKeys) + len(numericNames) }
+func (f *Features) Width() int {
+	return len(catKeys) + len(f.Extra) + 2*len(profileKeys) + len(numericNames)
+}
 
 // Vector is Transform into a new slice.
 func (f *Features) Vector(r *Record) []float64 {
