@@ -182,6 +182,10 @@ type RiskDecision struct {
 type ProfileHit struct {
 	ProfileID string            `json:"profile_id"`
 	Version   int               `json:"version"`
+	Title     string            `json:"title,omitempty"`
+	Item      int               `json:"item"` // item number; 0: the declaration as a whole
+	Lane      Lane              `json:"lane"`
+	Selected  bool              `json:"selected"` // within the profile's selection percentage
 	Values    map[string]string `json:"values,omitempty"`
 }
 
@@ -223,7 +227,7 @@ type ItemTax struct {
 	CodeTS         string          `json:"code_ts"`
 	CustomsValue   decimal.Decimal `json:"customs_value"`
 	DutyCategory   string          `json:"duty_category"` // mfn | agreement | special | general | provisional | quota
-	Agreement      string          `json:"agreement,omitempty"`
+	Scheme         string          `json:"scheme,omitempty"` // agreement or special scheme applied
 	DutyKind       string          `json:"duty_kind"` // ad_valorem | specific | compound
 	DutyRate       decimal.Decimal `json:"duty_rate"`
 	DutySpecific   decimal.Decimal `json:"duty_specific"`
