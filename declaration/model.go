@@ -226,9 +226,9 @@ type ItemTax struct {
 	GNo            int             `json:"g_no"`
 	CodeTS         string          `json:"code_ts"`
 	CustomsValue   decimal.Decimal `json:"customs_value"`
-	DutyCategory   string          `json:"duty_category"` // mfn | agreement | special | general | provisional | quota
+	DutyCategory   string          `json:"duty_category"`    // mfn | agreement | special | general | provisional | quota
 	Scheme         string          `json:"scheme,omitempty"` // agreement or special scheme applied
-	DutyKind       string          `json:"duty_kind"` // ad_valorem | specific | compound
+	DutyKind       string          `json:"duty_kind"`        // ad_valorem | specific | compound
 	DutyRate       decimal.Decimal `json:"duty_rate"`
 	DutySpecific   decimal.Decimal `json:"duty_specific"`
 	DutyRuleCode   string          `json:"duty_rule_code"`

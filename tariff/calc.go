@@ -1,7 +1,6 @@
 package tariff
 
 import (
-	"context"
 	"slices"
 	"strings"
 	"time"
@@ -87,7 +86,7 @@ func (c *Calculator) Calc(in CalcInput) (CalcResult, error) {
 		d.Licences = []declaration.Licence{{DocuCode: QuotaCertificate}}
 	}
 	a := &Assessor{Schedule: c.Schedule, Rates: c.Catalog, Codes: c.Catalog, Config: c.Config}
-	ta, err := a.Assess(context.Background(), d, on)
+	ta, err := a.assess(d, on, in.Producer)
 	if err != nil {
 		return CalcResult{}, err
 	}

@@ -69,6 +69,20 @@ func TestCalcSample(t *testing.T) {
 	}
 }
 
+func TestCalcProducerRemedy(t *testing.T) {
+	c := calculator(t)
+	for producer, want := range map[string]string{"": "2020", "SAMPLE STAINLESS WORKS": "1650"} {
+		res, err := c.Calc(CalcInput{CodeTS: "7219340000", Origin: "IDN", Producer: producer, Date: "2026-11-20",
+			TransMode: "1", Price: d("10000"), Currency: "CNY", FirstQty: d("1000")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !res.Tax.RemedyDuty.Equal(d(want)) {
+			t.Errorf("producer %q: anti-dumping %s, want %s", producer, res.Tax.RemedyDuty, want)
+		}
+	}
+}
+
 func TestCalcErrors(t *testing.T) {
 	c := calculator(t)
 	_, err := c.Calc(calcInput(t, `{"code_ts":"12","origin_country":"XXX","date":"2026-13-01","trans_mode":"9","price":"-1",

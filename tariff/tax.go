@@ -50,6 +50,12 @@ type Assessor struct {
 
 // Assess implements declaration.TaxStage.
 func (t *Assessor) Assess(_ context.Context, d *declaration.Declaration, at time.Time) (declaration.TaxAssessment, error) {
+	return t.assess(d, at, "")
+}
+
+// assess computes the taxes; producer names the maker for producer-specific
+// trade remedies ("" = all other producers; the declaration has no field).
+func (t *Assessor) assess(d *declaration.Declaration, at time.Time, producer string) (declaration.TaxAssessment, error) {
 	ta := declaration.TaxAssessment{Method: assessMethod, AssessedAt: at, Rates: map[string]string{}}
 	if d.Head.IEFlag != "I" {
 		ta.Method = "tariff: exports carry no duty lines in the schedule"
@@ -69,7 +75,7 @@ func (t *Assessor) Assess(_ context.Context, d *declaration.Declaration, at time
 	ta.Items = make([]declaration.ItemTax, len(d.Items))
 	for i, it := range d.Items {
 		sel, err := t.Schedule.Select(Query{Code: it.CodeTS, Origin: it.OriginCountry, Agreement: it.Agreement,
-			On: rateDay, InQuota: inQuota, Value: values[i], Qty: it.FirstQty})
+			Producer: producer, On: rateDay, InQuota: inQuota, Value: values[i], Qty: it.FirstQty})
 		if err != nil {
 			return ta, err
 		}
@@ -109,7 +115,7 @@ func RateDate(d *declaration.Declaration) time.Time {
 // itemDuty fills the item's rates, duty and trade-remedy duties.
 func itemDuty(sel Selection, gno int, code string, value, qty decimal.Decimal, places int32) declaration.ItemTax {
 	x := declaration.ItemTax{GNo: gno, CodeTS: code, CustomsValue: value,
-		DutyCategory: sel.Category, Agreement: sel.Scheme, DutyKind: sel.Duty.Kind(),
+		DutyCategory: sel.Category, Scheme: sel.Scheme, DutyKind: sel.Duty.Kind(),
 		DutyRate: sel.Duty.AdValorem, DutySpecific: sel.Duty.Specific,
 		DutyRuleCode: sel.Rule.Code, DutyRuleZH: sel.Rule.ZH, DutyRule: sel.Rule.EN,
 		Duty: sel.Duty.amount(value, qty).Round(places), VATRate: sel.Line.VAT}
