@@ -92,7 +92,7 @@ func RetailImportTax(cfg RetailConfig, o RetailOrder) RetailTax {
 	}
 	share := cfg.Share
 	if t.Channel == RetailFullTax {
-		share = decimal.NewFromInt(1)
+		share = one
 	}
 	for _, it := range o.Items {
 		duty := decimal.Zero

@@ -37,7 +37,7 @@ const QuotaCertificate = "t"
 
 const assessMethod = "tariff: rates by origin and date (domain.md §2); duty, trade remedies, consumption tax, VAT on the customs value"
 
-var hundred = decimal.NewFromInt(100)
+var one, hundred = decimal.NewFromInt(1), decimal.NewFromInt(100)
 
 // Assessor is the pipeline's tax stage: customs value, rate selection and
 // duty, trade-remedy duties, consumption tax and VAT per item.
@@ -148,7 +148,7 @@ func consumptionTax(ct Rate, value, qty decimal.Decimal) decimal.Decimal {
 		return spec
 	}
 	r := ct.AdValorem.Shift(-2)
-	return value.Add(spec).Div(decimal.NewFromInt(1).Sub(r)).Mul(r).Add(spec)
+	return value.Add(spec).Div(one.Sub(r)).Mul(r).Add(spec)
 }
 
 // plus is a + b without the allocation when b is zero, the common case

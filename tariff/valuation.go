@@ -104,7 +104,7 @@ func allocate(goods []decimal.Decimal, total, extra decimal.Decimal, places int3
 			break
 		}
 		share := g
-		if total.IsPositive() {
+		if total.IsPositive() && !extra.IsZero() {
 			share = g.Add(extra.Mul(g).Div(total))
 		}
 		out[i] = share.Round(places)
