@@ -201,3 +201,49 @@ func TestParseRate(t *testing.T) {
 		}
 	}
 }
+
+// The sample shows every rate kind and rule on some line.
+func TestSampleMeasures(t *testing.T) {
+	s, err := SampleSchedule(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	on := sday(2026, 11, 20)
+	tests := []struct {
+		code, origin, agreement string
+		quota                   bool
+		rule, rate              string
+	}{
+		{"0201300000", "AUS", "CNAU", false, "agreement", "2.4"},
+		{"0402210000", "NZL", "RCEP", false, "agreement_provisional_lower", "8"},
+		{"0402210000", "NZL", "CNNZ", false, "agreement_lower_than_provisional", "0"},
+		{"8507600000", "KOR", "RCEP", false, "mfn_below_agreement", "8"},
+		{"0306179000", "LAO", "", false, "special_lower_than_provisional", "0"},
+		{"6110200000", "BGD", "", false, "special_provisional_lower", "3"},
+		{"6109100000", "ETH", "", false, "special", "0"},
+		{"9018121000", "USA", "", false, "mfn_provisional", "2"},
+		{"8471300000", "PRK", "", false, "general", "70"},
+		{"8471300000", "", "", false, "general_unknown_origin", "70"},
+		{"8471300000", "CHN", "", false, "mfn_chinese_origin", "0"},
+		{"1001990000", "USA", "", true, "quota", "1"},
+		{"3102100000", "USA", "", true, "quota_provisional_lower", "1"},
+		{"0207141100", "USA", "", false, "mfn_provisional", "0.9/u"},
+		{"0207142200", "BRA", "", false, "mfn", "0.7/u"},
+		{"8525892000", "JPN", "", false, "mfn", "3+200/u"},
+	}
+	for _, tt := range tests {
+		sel, err := s.Select(Query{Code: tt.code, Origin: tt.origin, Agreement: tt.agreement, InQuota: tt.quota, On: on,
+			Value: decimal.NewFromInt(10000), Qty: decimal.NewFromInt(100)})
+		if err != nil || sel.Rule.Code != tt.rule || sel.Duty.String() != tt.rate {
+			t.Errorf("%s %s %s: %s %s %v, want %s %s", tt.code, tt.origin, tt.agreement, sel.Rule.Code, sel.Duty, err, tt.rule, tt.rate)
+		}
+	}
+	for code, want := range map[string]string{"2208300000": "20+1/u", "2710122000": "2.11/u", "3304990000": "15"} {
+		if sel, _ := s.Select(Query{Code: code, Origin: "USA", On: on}); sel.Consumption == nil || sel.Consumption.String() != want {
+			t.Errorf("%s consumption tax %v, want %s", code, sel.Consumption, want)
+		}
+	}
+	if sel, _ := s.Select(Query{Code: "7219340000", Origin: "IDN", On: on}); len(sel.Remedies) != 1 || sel.Remedies[0].Rate.String() != "20.2" {
+		t.Errorf("stainless steel remedies %+v", sel.Remedies)
+	}
+}
