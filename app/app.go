@@ -36,6 +36,7 @@ type Config struct {
 	DataDir     string // SQLite file, secrets, optional overrides
 	PostgresDSN string // when set, PostgreSQL is the system of record
 	Log         *slog.Logger
+	Demo        bool // without config/profiles.json, target with the demo profiles
 }
 
 // Settings are the configurable rules, defaults from domain.md.
@@ -98,11 +99,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		}
 		decls, a.Users, a.Enterprises, a.close = db.Declarations(), db.Users(), db.Enterprises(), db.Close
 	}
-	rules, err := risk.DefaultRules(filepath.Join(cfg.DataDir, "config"))
-	if err != nil {
-		return nil, a.fail(err)
-	}
-	sel, err := risk.NewSelectivity(rules, a.secret)
+	targeting, err := a.riskStage()
 	if err != nil {
 		return nil, a.fail(err)
 	}
@@ -110,7 +107,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	a.Declarations = declaration.NewService(a.Settings.Pipeline, declaration.Deps{
 		Store:      decls,
 		Validator:  &declaration.Validator{Codes: a.Catalog, Tariff: a.Schedule, Rules: a.Settings.Declaration},
-		Risk:       sel,
+		Risk:       targeting,
 		Tax:        &tariff.Assessor{Schedule: a.Schedule, Rates: a.Catalog, Codes: a.Catalog, Config: a.Settings.Tax},
 		Guarantees: &enterprise.Guarantees{Store: a.Enterprises, TTL: 30 * time.Second},
 		Log:        cfg.Log,
@@ -119,6 +116,37 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	a.Server = &jhttp.Server{Declarations: a.Declarations, Users: a.Users, Catalog: a.Catalog, Log: cfg.Log, Registry: a.Registry, Secret: a.secret}
 	a.Handler = a.Server.Handler()
 	return a, nil
+}
+
+// riskStage builds lane selection: the random stream's rates and the
+// active profiles with their watch-lists, all from <DataDir>/config.
+func (a *App) riskStage() (*risk.Targeting, error) {
+	dir := filepath.Join(a.Config.DataDir, "config")
+	rules, err := risk.DefaultRules(dir)
+	if err != nil {
+		return nil, err
+	}
+	sel, err := risk.NewSelectivity(rules, a.secret)
+	if err != nil {
+		return nil, err
+	}
+	c, err := risk.NewCompiler()
+	if err != nil {
+		return nil, err
+	}
+	profiles, _, err := risk.LoadConfig(dir, a.Config.Demo, c)
+	if err != nil {
+		return nil, err
+	}
+	engine, err := c.Engine(profiles)
+	if err != nil {
+		return nil, err
+	}
+	where := func(office string, on time.Time) risk.Where {
+		e, _ := a.Catalog.Lookup(refdata.CustomsDistrict, office, on)
+		return risk.Where{Channel: e.Attr("channel"), Parent: e.Attr("parent")}
+	}
+	return risk.NewTargeting(sel, engine, a.secret, a.Catalog.ExchangeRate, where), nil
 }
 
 // loadReference reads the embedded tables, overridden by CSV files in

@@ -44,7 +44,7 @@ func eachStore(t *testing.T, fn func(t *testing.T, e *env)) {
 	t.Run("postgres", func(t *testing.T) { fn(t, newEnv(t, pgtest.Schema(t), true)) })
 }
 
-func newEnv(t *testing.T, dsn string, inline bool) *env {
+func newEnv(t *testing.T, dsn string, inline bool, configFiles ...[2]string) *env {
 	t.Helper()
 	dir := t.TempDir()
 	if err := os.MkdirAll(filepath.Join(dir, "config"), 0o755); err != nil {
@@ -52,6 +52,11 @@ func newEnv(t *testing.T, dsn string, inline bool) *env {
 	}
 	if err := os.WriteFile(filepath.Join(dir, "config", "selectivity.csv"), []byte(testSelectivity), 0o644); err != nil {
 		t.Fatal(err)
+	}
+	for _, f := range configFiles {
+		if err := os.WriteFile(filepath.Join(dir, "config", f[0]), []byte(f[1]), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	settings := fmt.Sprintf(`{"pipeline": {"inline": %v}}`, inline)
 	if err := os.WriteFile(filepath.Join(dir, "config.json"), []byte(settings), 0o644); err != nil {
@@ -368,4 +373,33 @@ func TestListFilters(t *testing.T) {
 			t.Fatalf("bad filters: %d %v", code, bad)
 		}
 	})
+}
+
+// A profile in the data folder targets the declaration; the decision and
+// the values that matched are visible through the API.
+func TestProfileTargetsDeclaration(t *testing.T) {
+	profiles := `[{"id": "SH-ALL-IMPORTS", "version": 3, "title": "All imports at Shanghai", "rationale": "test",
+		"scope": {"level": "local", "office": "2200"}, "direction": "I", "valid_from": "2025-01-01T00:00:00+08:00",
+		"expr": "item.no == 1 && item.origin != \"CHN\"", "owner": "analyst.zhao", "status": "active",
+		"action": {"lane": "red", "percent": 100, "instruction": "开箱查验"}}]`
+	e := newEnv(t, "", true, [2]string{"profiles.json", profiles})
+	f, u := e.form("2200", "I")
+	_, d := e.submit(f, u, "p-1")
+	got := e.settle(d["id"].(float64))
+	rk := got["risk"].(map[string]any)
+	hits, _ := rk["hits"].([]any)
+	if got["lane"] != "red" || rk["stream"] != "targeted" || len(hits) != 1 {
+		t.Fatalf("decision: lane %v, risk %v", got["lane"], rk)
+	}
+	h := hits[0].(map[string]any)
+	if h["profile_id"] != "SH-ALL-IMPORTS" || h["version"] != 3.0 || h["item"] != 1.0 || h["selected"] != true ||
+		h["values"].(map[string]any)["item.origin"] != f.Items[0].OriginCountry {
+		t.Fatalf("hit %v", h)
+	}
+	// Out of the profile's scope: another office is not targeted by it.
+	f2, u2 := e.form("5300", "I")
+	_, d2 := e.submit(f2, u2, "p-2")
+	if r := e.settle(d2["id"].(float64))["risk"].(map[string]any); r["hits"] != nil {
+		t.Fatalf("office 5300 hit a Shanghai profile: %v", r)
+	}
 }

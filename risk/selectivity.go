@@ -172,10 +172,8 @@ func (s *Selectivity) Assess(_ context.Context, d *declaration.Declaration, at t
 
 func reason(l declaration.Lane, u float64, r Rule) (zh, en string) {
 	pct := func(x float64) string { return strconv.FormatFloat(x*100, 'f', -1, 64) + "%" }
-	lanesZH := map[declaration.Lane]string{declaration.LaneRed: "查验", declaration.LaneYellow: "审单",
-		declaration.LaneBlue: "稽查", declaration.LaneGreen: "直接放行"}
 	zh = fmt.Sprintf("随机抽取：抽签值 %.4f，布控比例 查验 %s、审单 %s、稽查 %s，结果：%s",
-		u, pct(r.Red), pct(r.Yellow), pct(r.Blue), lanesZH[l])
+		u, pct(r.Red), pct(r.Yellow), pct(r.Blue), laneZH[l])
 	en = fmt.Sprintf("random selection: draw %.4f against rates red %s, yellow %s, blue %s → %s",
 		u, pct(r.Red), pct(r.Yellow), pct(r.Blue), l)
 	return zh, en

@@ -89,6 +89,7 @@ func benchDeclarations(ctx context.Context, out io.Writer, cfg app.Config, n, cl
 	if ctx == nil {
 		ctx = context.Background()
 	}
+	cfg.Demo = true // the demo's profiles run as they would in production
 	a, err := app.Open(ctx, cfg)
 	if err != nil {
 		return err

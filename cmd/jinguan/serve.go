@@ -37,6 +37,7 @@ func serveCmd() *cobra.Command {
 			cfg.Log = slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
+			cfg.Demo = demoMode
 			a, err := app.Open(ctx, cfg)
 			if err != nil {
 				return err

@@ -1,0 +1,121 @@
+package risk
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/jinguan-customs/jinguan/declaration"
+)
+
+// Targeting is the risk stage with both streams of selection: the
+// analysts' profiles (targeted) and the random selectivity draw, which
+// keeps measuring compliance whatever the profiles say. The declaration
+// goes to the most severe lane either stream chose.
+type Targeting struct {
+	random  *Selectivity
+	engines sync.Pool // *Engine clones: an engine is not safe for concurrent use
+	key     []byte
+	rates   func(cur string, on time.Time) (decimal.Decimal, bool)
+	where   func(office string, on time.Time) Where
+}
+
+// NewTargeting combines a compiled profile set with the random stream.
+// rates converts item values to CNY; where gives an office's channel and
+// parent for profile scopes.
+func NewTargeting(random *Selectivity, e *Engine, key []byte,
+	rates func(string, time.Time) (decimal.Decimal, bool), where func(string, time.Time) Where) *Targeting {
+	t := &Targeting{random: random, key: key, rates: rates, where: where}
+	t.engines.New = func() any { return e.Clone() }
+	return t
+}
+
+// severity orders lanes: a stream can only make the outcome stricter.
+var severity = map[declaration.Lane]int{declaration.LaneGreen: 0, declaration.LaneBlue: 1,
+	declaration.LaneYellow: 2, declaration.LaneRed: 3}
+
+// Assess implements declaration.RiskStage.
+func (t *Targeting) Assess(ctx context.Context, d *declaration.Declaration, at time.Time) (declaration.RiskDecision, error) {
+	rd, err := t.random.Assess(ctx, d, at)
+	if err != nil {
+		return rd, err
+	}
+	decl, items := Inputs(d, t.rates)
+	e := t.engines.Get().(*Engine)
+	hits, err := e.Match(&decl, items, t.where(decl.Office, decl.Date))
+	t.engines.Put(e)
+	if err != nil {
+		return rd, err
+	}
+	var best *Hit
+	for i := range hits {
+		h := &hits[i]
+		sel := t.selected(d.ID, h.Profile)
+		rd.Hits = append(rd.Hits, declaration.ProfileHit{ProfileID: h.Profile.ID, Version: h.Profile.Version,
+			Title: h.Profile.Title, Item: h.Item, Lane: h.Profile.Action.Lane, Selected: sel, Values: h.Values})
+		if sel && (best == nil || severity[h.Profile.Action.Lane] > severity[best.Profile.Action.Lane] ||
+			severity[h.Profile.Action.Lane] == severity[best.Profile.Action.Lane] && h.Profile.Priority > best.Profile.Priority) {
+			best = h
+		}
+	}
+	if best == nil || severity[best.Profile.Action.Lane] <= severity[rd.Lane] {
+		if len(hits) > 0 {
+			rd.ReasonZH += fmt.Sprintf("；命中布控规则 %d 条，均未提高通道", len(hits))
+			rd.ReasonEN += fmt.Sprintf("; %d profile hit(s), none raised the lane", len(hits))
+		}
+		return rd, nil
+	}
+	rd.Lane, rd.Stream = best.Profile.Action.Lane, "targeted"
+	rd.ReasonZH, rd.ReasonEN = targetedReason(best, rd.Draw)
+	return rd, nil
+}
+
+// selected applies a profile's selection percentage with a keyed draw per
+// declaration and profile: reproducible, and independent of the random
+// stream's draw.
+func (t *Targeting) selected(id int64, p *Profile) bool {
+	if p.Action.Percent >= 100 {
+		return true
+	}
+	h := sha256.New()
+	h.Write(t.key)
+	h.Write([]byte("profile\x00" + p.ID + "\x00"))
+	var b [8]byte
+	binary.BigEndian.PutUint64(b[:], uint64(id))
+	h.Write(b[:])
+	u := float64(binary.BigEndian.Uint64(h.Sum(nil)[:8])>>11) / (1 << 53)
+	return u*100 < p.Action.Percent
+}
+
+func targetedReason(h *Hit, draw float64) (zh, en string) {
+	keys := make([]string, 0, len(h.Values))
+	for k := range h.Values {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	var vals []string
+	for _, k := range keys {
+		vals = append(vals, k+"="+h.Values[k])
+	}
+	where := "整单"
+	whereEN := "the declaration"
+	if h.Item > 0 {
+		where, whereEN = fmt.Sprintf("第 %d 项", h.Item), fmt.Sprintf("item %d", h.Item)
+	}
+	p := h.Profile
+	zh = fmt.Sprintf("布控规则 %s v%d「%s」命中%s（%s）→ %s；%s", p.ID, p.Version, p.Title, where,
+		strings.Join(vals, ", "), laneZH[p.Action.Lane], p.Action.Instruction)
+	en = fmt.Sprintf("profile %s v%d \"%s\" matched %s (%s) → %s; random draw %.4f", p.ID, p.Version, p.Title,
+		whereEN, strings.Join(vals, ", "), p.Action.Lane, draw)
+	return zh, en
+}
+
+var laneZH = map[declaration.Lane]string{declaration.LaneRed: "查验", declaration.LaneYellow: "审单",
+	declaration.LaneBlue: "稽查", declaration.LaneGreen: "直接放行"}
