@@ -79,14 +79,14 @@ var profileKeys = []profileKey{
 // seen in training, so the profile falls back to the prior.
 func (k profileKey) id(codes []float64, f *Features) (uint64, bool) {
 	ca := codes[k.a]
-	if int(ca) == len(f.Codes[catKeys[k.a].name]) {
+	if int(ca) == len(f.tables[k.a]) {
 		return 0, false
 	}
 	if k.b < 0 {
 		return uint64(ca), true
 	}
 	cb := codes[k.b]
-	if int(cb) == len(f.Codes[catKeys[k.b].name]) {
+	if int(cb) == len(f.tables[k.b]) {
 		return 0, false
 	}
 	return uint64(ca)<<32 | uint64(cb), true
@@ -108,6 +108,36 @@ type Features struct {
 	Codes    map[string]map[string]int32 `json:"codes"` // key → value → ordinal code; unseen get len(map)
 	Profiles []Profile                   `json:"profiles"`
 	Prior    float64                     `json:"prior"`
+
+	tables []map[string]int32 // Codes in the order of catKeys then Extra, resolved once
+	dense  [][][2]float64     // per profile of one attribute: stats indexed by code
+}
+
+// resolve caches the code tables by position: a lookup by key name for
+// every attribute of every item cost more than the lookups themselves.
+func (f *Features) resolve() {
+	if f.tables != nil {
+		return
+	}
+	for _, k := range catKeys {
+		f.tables = append(f.tables, f.Codes[k.name])
+	}
+	for _, e := range f.Extra {
+		f.tables = append(f.tables, f.Codes["extra_"+e])
+	}
+	f.dense = make([][][2]float64, len(f.Profiles))
+	for i, k := range profileKeys {
+		if k.b >= 0 || i >= len(f.Profiles) {
+			continue
+		}
+		d := make([][2]float64, len(f.tables[k.a]))
+		for id, st := range f.Profiles[i].Stats {
+			if id < uint64(len(d)) {
+				d[id] = st
+			}
+		}
+		f.dense[i] = d
+	}
 }
 
 // Names lists the feature vector's columns.
@@ -202,6 +232,7 @@ func Fit(train []Record, extra []string, seed uint64) (*Features, [][]float64, e
 			oof[pi][1][i] = n
 		}
 	}
+	f.tables = nil // resolve again, now with the profiles
 	base := len(catKeys) + len(extra)
 	for i := range train {
 		f.Transform(&train[i], X[i])
@@ -257,15 +288,16 @@ func (f *Features) Vector(r *Record) []float64 {
 
 // codes writes the categorical codes, the first columns of a vector.
 func (f *Features) codes(r *Record, x []float64) {
+	f.resolve()
 	for i, k := range catKeys {
-		x[i] = code(f.Codes[k.name], k.of(r))
+		x[i] = code(f.tables[i], k.of(r))
 	}
-	for j, e := range f.Extra {
+	for j := range f.Extra {
 		v := ""
 		if j < len(r.Extra) {
 			v = r.Extra[j]
 		}
-		x[len(catKeys)+j] = code(f.Codes["extra_"+e], v)
+		x[len(catKeys)+j] = code(f.tables[len(catKeys)+j], v)
 	}
 }
 
@@ -277,7 +309,11 @@ func (f *Features) Transform(r *Record, x []float64) {
 	for i, k := range profileKeys {
 		var s [2]float64
 		if id, ok := k.id(x, f); ok {
-			s = f.Profiles[i].Stats[id]
+			if d := f.dense[i]; d != nil {
+				s = d[id]
+			} else {
+				s = f.Profiles[i].Stats[id]
+			}
 		}
 		x[at], x[at+1] = f.rate(s[0], s[1]), s[1]
 		at += 2

@@ -26,9 +26,11 @@ type Params struct {
 	Progress       func(round int, validAUC float64) // called after every round when set
 }
 
-// DefaultParams are the settings used for the customs benchmark.
+// DefaultParams are the settings used for the customs benchmark. Depth 8
+// halves the steps of scoring against unlimited leaf-wise depth (about 15)
+// at the same precision on the KCS valid period.
 func DefaultParams() Params {
-	return Params{Rounds: 400, LearningRate: 0.05, MaxLeaves: 63, MinChildWeight: 1e-3, MinLeafRows: 20,
+	return Params{Rounds: 400, LearningRate: 0.05, MaxLeaves: 63, MaxDepth: 8, MinChildWeight: 1e-3, MinLeafRows: 20,
 		Lambda: 1, RowSample: 1, ColSample: 1, EarlyStop: 50, MaxBins: MaxBins, Seed: 1}
 }
 
