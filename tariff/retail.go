@@ -141,3 +141,14 @@ func ReturnRetail(cfg RetailConfig, t RetailTax, released, returned time.Time) R
 	}
 	return RetailReturn{InWindow: true, TaxRestored: t.Total, AnnualRestore: t.Counted}
 }
+
+// RetailItemFor fills an order line's rates from the schedule: the duty
+// rate the origin would get as ordinary goods (used when taxed in full),
+// the consumption-tax and VAT rates of the line.
+func (s *Schedule) RetailItemFor(code, origin string, on time.Time, value, qty decimal.Decimal) (RetailItem, error) {
+	sel, err := s.Select(Query{Code: code, Origin: origin, On: on, Value: value, Qty: qty})
+	if err != nil {
+		return RetailItem{}, err
+	}
+	return RetailItem{Value: value, Qty: qty, Duty: sel.Duty, CT: sel.Consumption, VAT: sel.Line.VAT}, nil
+}

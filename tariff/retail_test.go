@@ -68,3 +68,20 @@ func TestReturnRetail(t *testing.T) {
 		t.Errorf("day 31: %+v", out)
 	}
 }
+
+func TestRetailItemFor(t *testing.T) {
+	s, err := SampleSchedule(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	it, err := s.RetailItemFor("3304990000", "KOR", sday(2026, 11, 20), d("320"), d("0.2"))
+	if err != nil || it.CT == nil || it.CT.String() != "15" || !it.VAT.Equal(d("13")) || it.Duty.String() != "1" {
+		t.Fatalf("%+v %v", it, err)
+	}
+	if tax := RetailImportTax(DefaultRetailConfig(), RetailOrder{Items: []RetailItem{it}}); !tax.CT.Equal(d("39.53")) || !tax.VAT.Equal(d("34.26")) {
+		t.Errorf("cosmetics via the schedule: %+v", tax)
+	}
+	if _, err := s.RetailItemFor("0000000000", "KOR", sday(2026, 11, 20), d("1"), d("1")); err == nil {
+		t.Error("unknown line accepted")
+	}
+}
