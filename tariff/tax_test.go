@@ -277,22 +277,23 @@ func TestValuationTerms(t *testing.T) {
 	a := assessor(t)
 	usd := func(s string) *declaration.Charge { return &declaration.Charge{Mark: "3", Rate: d(s), Currency: "USD"} }
 	tests := []struct {
-		name, terms string
-		fee, insur  *declaration.Charge
-		want        string // USD value before × 7.1
+		name, terms       string
+		fee, insur, other *declaration.Charge
+		want              string // USD value before × 7.1
 	}{
-		{"CIF adds nothing", "1", usd("500"), usd("30"), "10000"},
-		{"C&F adds insurance", "2", usd("500"), nil, "10030"},                                                    // 10,000 × 3‰
-		{"C&F declared insurance", "2", nil, usd("25"), "10025"},                                                 //
-		{"FOB adds both", "3", usd("500"), usd("40"), "10540"},                                                   //
-		{"C&I adds freight", "4", usd("500"), usd("40"), "10500"},                                                //
-		{"EXW adds both, default insurance", "7", usd("500"), nil, "10531.5"},                                    //
-		{"freight per tonne", "4", &declaration.Charge{Mark: "2", Rate: d("20"), Currency: "USD"}, nil, "10020"}, // 1 t gross
-		{"insurance as a rate", "3", usd("500"), &declaration.Charge{Mark: "1", Rate: d("0.5")}, "10552.5"},      // 0.5 % of 10,500
+		{"CIF adds nothing", "1", usd("500"), usd("30"), nil, "10000"},
+		{"C&F adds insurance", "2", usd("500"), nil, nil, "10030"}, // 10,000 × 3‰
+		{"C&F declared insurance", "2", nil, usd("25"), nil, "10025"},
+		{"FOB adds both", "3", usd("500"), usd("40"), nil, "10540"},
+		{"C&I adds freight", "4", usd("500"), usd("40"), nil, "10500"},
+		{"EXW adds both, default insurance", "7", usd("500"), nil, nil, "10531.5"},
+		{"freight per tonne", "4", &declaration.Charge{Mark: "2", Rate: d("20"), Currency: "USD"}, nil, nil, "10020"}, // 1 t gross
+		{"insurance as a rate", "3", usd("500"), &declaration.Charge{Mark: "1", Rate: d("0.5")}, nil, "10552.5"},      // 0.5 % of 10,500
+		{"other costs added on any terms", "1", nil, nil, usd("10"), "10010"},
 	}
 	for _, tt := range tests {
 		dd := decl(tt.terms, tt.fee, item(1, "8471300000", "10000", "USD", "USA"))
-		dd.Head.Insur = tt.insur
+		dd.Head.Insur, dd.Head.Other = tt.insur, tt.other
 		ta, err := a.Assess(context.Background(), dd, time.Now())
 		if err != nil {
 			t.Fatal(err)
