@@ -106,3 +106,14 @@ func TestReadRejectsOtherVersions(t *testing.T) {
 		t.Fatal("want an error for an unknown format version")
 	}
 }
+
+func FuzzRead(f *testing.F) {
+	f.Add(`{"format_version":1,"features":["a"],"bin_edges":[[0.5]],"trees":[{"feature":[0],"bin":[0],"threshold":[0.5],"left":[-1],"right":[-2],"leaf":[1,2]}]}`)
+	f.Fuzz(func(t *testing.T, s string) {
+		e, err := Read(bytes.NewBufferString(s))
+		if err != nil {
+			return
+		}
+		e.Margin(make([]float64, len(e.Features))) // a model that reads must score
+	})
+}

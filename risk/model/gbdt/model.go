@@ -197,9 +197,12 @@ func (e *Ensemble) Check() error {
 	if e.Version != FormatVersion {
 		return fmt.Errorf("gbdt model: format version %d, want %d", e.Version, FormatVersion)
 	}
+	if len(e.Edges) != len(e.Features) || len(e.Features) > 1<<16 {
+		return fmt.Errorf("gbdt model: %d bin edge lists for %d features", len(e.Edges), len(e.Features))
+	}
 	for i, t := range e.Trees {
 		n := len(t.Feature)
-		if len(t.Threshold) != n || len(t.Left) != n || len(t.Right) != n || len(t.Leaf) != n+1 {
+		if len(t.Threshold) != n || len(t.Bin) != n || len(t.Left) != n || len(t.Right) != n || len(t.Leaf) != n+1 || 2*n+1 > 1<<16 {
 			return fmt.Errorf("gbdt model: tree %d: inconsistent arrays", i)
 		}
 		for j := 0; j < n; j++ {

@@ -252,7 +252,7 @@ func (g *grower) newHist() []bin {
 // adds them in a fixed order: the sums do not depend on the machine.
 func (g *grower) build(rows []int32) []bin {
 	h := g.newHist()
-	if len(rows) < 4096 {
+	if len(rows) < 2048 {
 		g.accumulate(h, rows)
 		return h
 	}
@@ -288,9 +288,14 @@ func (g *grower) accumulate(h []bin, rows []int32) {
 func (g *grower) score(G, H float64) float64 { return G * G / (H + g.p.Lambda) }
 
 // best finds the split of largest gain over the offered features.
+// splittable is false when depth or size rule out any split of the leaf.
+func (g *grower) splittable(l *leaf) bool {
+	return !(g.p.MaxDepth > 0 && l.depth >= g.p.MaxDepth || l.hi-l.lo < 2*max(g.p.MinLeafRows, 1))
+}
+
 func (g *grower) best(l *leaf) split {
 	var s split
-	if g.p.MaxDepth > 0 && l.depth >= g.p.MaxDepth || l.hi-l.lo < 2*max(g.p.MinLeafRows, 1) {
+	if !g.splittable(l) {
 		return s
 	}
 	parent := g.score(l.g, l.h)
@@ -359,6 +364,15 @@ func (g *grower) grow(rows []int32, cols []int) Tree {
 		}
 		left, right := g.partition(l)
 		left.parent, left.isLeft, right.parent = node, true, node
+		if !g.splittable(left) && !g.splittable(right) {
+			// Neither child will split: their histograms are never read.
+			g.pool = append(g.pool, l.hist)
+			leaves[bi] = left
+			leaves = append(leaves, nil)
+			copy(leaves[bi+2:], leaves[bi+1:])
+			leaves[bi+1] = right
+			continue
+		}
 		small, large := left, right
 		if small.hi-small.lo > large.hi-large.lo {
 			small, large = right, left
@@ -386,7 +400,9 @@ func (g *grower) grow(rows []int32, cols []int) Tree {
 			}
 		}
 		t.Leaf = append(t.Leaf, -l.g/(l.h+g.p.Lambda))
-		g.pool = append(g.pool, l.hist)
+		if l.hist != nil {
+			g.pool = append(g.pool, l.hist)
+		}
 	}
 	return t
 }
