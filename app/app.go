@@ -150,8 +150,8 @@ func (a *App) riskStage() (*risk.Targeting, error) {
 }
 
 // loadReference reads the embedded tables, overridden by CSV files in
-// <DataDir>/reference, and the tariff schedule from
-// <DataDir>/tariff-schedule.csv or else the embedded sample.
+// <DataDir>/reference, and the tariff schedule with its companion files
+// from <DataDir>/tariff, or else the embedded sample.
 func (a *App) loadReference() error {
 	cat, err := refdata.Embedded()
 	if err != nil {
@@ -160,16 +160,7 @@ func (a *App) loadReference() error {
 	if a.Catalog, err = cat.Override(filepath.Join(a.Config.DataDir, "reference")); err != nil {
 		return err
 	}
-	path := filepath.Join(a.Config.DataDir, "tariff-schedule.csv")
-	f, err := os.Open(path)
-	if errors.Is(err, os.ErrNotExist) {
-		a.Schedule, err = tariff.SampleSchedule(a.Catalog)
-		return err
-	} else if err != nil {
-		return err
-	}
-	defer f.Close()
-	a.Schedule, err = tariff.LoadSchedule(f, path, a.Catalog)
+	a.Schedule, err = tariff.LoadDir(filepath.Join(a.Config.DataDir, "tariff"), a.Catalog)
 	return err
 }
 

@@ -10,9 +10,8 @@ import (
 )
 
 // The pipeline's stages after validation and persistence. Each is an
-// interface so that later modules replace the first implementations:
-// risk.Selectivity (random selection by office and direction) and
-// tariff.BasicTax (ad valorem duty + VAT).
+// interface implemented by its module: risk.Targeting (profiles and the
+// random stream) and tariff.Assessor (rate selection and taxes).
 
 // RiskStage chooses the lane and says why.
 type RiskStage interface {

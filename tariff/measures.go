@@ -4,6 +4,8 @@ import (
 	"errors"
 	"io"
 	"io/fs"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -287,4 +289,28 @@ func readCompanion[T any](l *loader, r io.Reader, file string, cols []string,
 		slices.SortFunc(vs, func(a, b dated[T]) int { return a.line - b.line })
 	}
 	return nil
+}
+
+// ScheduleFile is the schedule's name in a tariff folder.
+const ScheduleFile = "tariff-schedule.csv"
+
+// LoadDir reads a tariff folder: dir/tariff-schedule.csv and whichever
+// companion files it holds. An empty dir, or one without a schedule, gives
+// the embedded sample.
+func LoadDir(dir string, cat *refdata.Catalog) (*Schedule, error) {
+	if dir == "" {
+		return SampleSchedule(cat)
+	}
+	f, err := os.Open(filepath.Join(dir, ScheduleFile))
+	if errors.Is(err, os.ErrNotExist) {
+		return SampleSchedule(cat)
+	} else if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	s, err := LoadSchedule(f, f.Name(), cat)
+	if err != nil {
+		return nil, err
+	}
+	return s.WithMeasures(os.DirFS(dir), cat)
 }

@@ -2,6 +2,8 @@ package tariff
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -245,5 +247,37 @@ func TestSampleMeasures(t *testing.T) {
 	}
 	if sel, _ := s.Select(Query{Code: "7219340000", Origin: "IDN", On: on}); len(sel.Remedies) != 1 || sel.Remedies[0].Rate.String() != "20.2" {
 		t.Errorf("stainless steel remedies %+v", sel.Remedies)
+	}
+}
+
+// LoadDir reads a deployment's tariff folder with its companion files, and
+// falls back to the sample without one.
+func TestLoadDir(t *testing.T) {
+	cat, err := refdata.Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, err := LoadDir(t.TempDir(), cat); err != nil || s.Len() < 300 {
+		t.Fatalf("empty folder: %v, sample expected", err)
+	}
+	dir := t.TempDir()
+	write := func(name, body string) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(ScheduleFile, "code_ts,hs6,name_zh,name_en,first_unit,second_unit,mfn_rate,general_rate,vat_rate,valid_from,valid_to\n"+
+		"8471300000,847130,便携式计算机,Portable computers,001,035,10,70,13,2020-01-01,\n")
+	write(FileProvisional, "code_ts,rate,valid_from,valid_to\n8471300000,3,2026-01-01,2027-01-01\n")
+	s, err := LoadDir(dir, cat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sel, err := s.Select(Query{Code: "8471300000", Origin: "USA", On: time.Date(2026, 6, 1, 0, 0, 0, 0, jinguan.China)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Len() != 1 || sel.Duty.String() != "3" {
+		t.Fatalf("lines %d, duty %s (%s): the provisional rate from the folder was not applied", s.Len(), sel.Duty, sel.Rule.Code)
 	}
 }

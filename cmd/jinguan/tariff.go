@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 
 	"github.com/spf13/cobra"
 
@@ -43,20 +41,7 @@ func calculator(dir string) (*tariff.Calculator, error) {
 		return nil, err
 	}
 	c := &tariff.Calculator{Catalog: cat, Config: tariff.DefaultTaxConfig()}
-	if dir == "" {
-		c.Schedule, err = tariff.SampleSchedule(cat)
-		return c, err
-	}
-	f, err := os.Open(filepath.Join(dir, "tariff-schedule.csv"))
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	s, err := tariff.LoadSchedule(f, f.Name(), cat)
-	if err != nil {
-		return nil, err
-	}
-	c.Schedule, err = s.WithMeasures(os.DirFS(dir), cat)
+	c.Schedule, err = tariff.LoadDir(dir, cat)
 	return c, err
 }
 
