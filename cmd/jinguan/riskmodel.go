@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"time"
 
@@ -185,7 +186,7 @@ func riskEvaluateCmd() *cobra.Command {
 			hasRevenue := false
 			for i := range recs {
 				fraud[i], revenue[i] = recs[i].Fraud, recs[i].Revenue
-				hasRevenue = hasRevenue || revenue[i] == revenue[i]
+				hasRevenue = hasRevenue || !math.IsNaN(revenue[i])
 			}
 			if !hasRevenue {
 				revenue = nil

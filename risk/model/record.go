@@ -166,7 +166,6 @@ func Import(r io.Reader, m Mapping) ([]Record, []RowError, error) {
 		if err == io.EOF {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
@@ -175,6 +174,7 @@ func Import(r io.Reader, m Mapping) ([]Record, []RowError, error) {
 			}
 			return recs, bad, err
 		}
+		line, _ := cr.FieldPos(0)
 		if len(row) != len(head) {
 			bad = append(bad, RowError{line, fmt.Errorf("%d columns, header has %d", len(row), len(head))})
 			continue

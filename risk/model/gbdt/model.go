@@ -114,7 +114,7 @@ func (e *Ensemble) Margins(X [][]float64, out []float64) {
 	}
 	const block = 256
 	nf := len(e.Edges)
-	xb := make([]uint8, block*nf)
+	xb := make([]uint8, min(block, len(X))*nf)
 	var at [block]uint16
 	for lo := 0; lo < len(X); lo += block {
 		rows := X[lo:min(lo+block, len(X))]
