@@ -2,6 +2,8 @@ package model
 
 import (
 	"errors"
+	"math"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -76,3 +78,33 @@ func FuzzImport(f *testing.F) {
 		}
 	})
 }
+
+func TestImportProjectExport(t *testing.T) {
+	m, err := BuiltinMapping("jinguan")
+	if err != nil {
+		t.Fatal(err)
+	}
+	csv := "entry_id,g_no,declared_at,custom_master,ie_port,agent_code_scc,trade_co_scc,owner_code_scc,trade_mode,traf_mode,trans_mode,trade_country,code_ts,origin_country,g_qty,net_wt,decl_total,trade_curr,duty_mode,duty_rate,lane,revenue,finding\n" +
+		"220120261000000001,1,2026-03-01T09:30:00+08:00,2201,2201,91310115MA1FL0000X,91310000MA1K00001A,,0110,2,1,USA,8471300000,USA,10,12.5,8000.00,USD,1,0,red,1200.50,1\n" +
+		"220120261000000002,1,2026-03-02,2201,2201,91310115MA1FL0000X,91310000MA1K00001A,,0110,2,1,DEU,8703239000,DEU,1,1500,30000,EUR,1,15,green,,0\n" +
+		"220120261000000003,1,2026-03-02,2201,2201,A,B,,0110,2,1,DEU,8703239000,DEU,one,1500,30000,EUR,1,15,green,,0\n"
+	recs, bad, err := Import(strings.NewReader(csv), m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != 2 || len(bad) != 1 || bad[0].Line != 4 {
+		t.Fatalf("%d records, rejected %v", len(recs), bad)
+	}
+	r := recs[0]
+	if r.HS6 != "847130" || r.Office != "2201" || r.Quantity != 10 || r.Revenue != 1200.5 || !r.Fraud || r.Date.Day() != 1 {
+		t.Fatalf("%+v", r)
+	}
+	if len(r.Extra) != 5 || r.Extra[m.index("trade_curr")] != "USD" {
+		t.Fatalf("extras %v", r.Extra)
+	}
+	if !math.IsNaN(recs[1].Revenue) {
+		t.Fatal("an empty revenue must be absent, not zero")
+	}
+}
+
+func (m Mapping) index(extra string) int { return slices.Index(m.ExtraNames(), extra) }
