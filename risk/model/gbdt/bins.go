@@ -4,9 +4,7 @@
 package gbdt
 
 import (
-	"math"
 	"slices"
-	"sort"
 )
 
 // MaxBins is the most bins a feature gets, so a bin index fits a uint8.
@@ -58,10 +56,24 @@ func binEdges(values []float64, maxBins int) []float64 {
 }
 
 // binOf maps a value to its bin: the first edge not below it. A value
-// x <= edges[b] falls in a bin <= b, which is how trees split.
+// x <= edges[b] falls in a bin <= b, which is how trees split. NaN goes to
+// bin 0. Written out rather than sort.Search: scoring bins every feature of
+// every item, and the closure call cost a quarter of the scoring time.
 func binOf(edges []float64, x float64) uint8 {
-	if math.IsNaN(x) {
+	n := len(edges)
+	if n == 0 {
 		return 0
 	}
-	return uint8(sort.SearchFloat64s(edges, x))
+	base := 0
+	for n > 1 { // the step is a conditional move, not a branch
+		half := n >> 1
+		if edges[base+half] < x {
+			base += half
+		}
+		n -= half
+	}
+	if edges[base] < x {
+		base++
+	}
+	return uint8(base)
 }

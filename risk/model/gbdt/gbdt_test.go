@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"math"
 	"math/rand/v2"
+	"sort"
 	"testing"
 )
 
@@ -116,4 +117,16 @@ func FuzzRead(f *testing.F) {
 		}
 		e.Margin(make([]float64, len(e.Features))) // a model that reads must score
 	})
+}
+
+func TestBinOfMatchesSearch(t *testing.T) {
+	edges := []float64{-1, 0.5, 0.5000001, 2, 7, 100}
+	for _, x := range []float64{-5, -1, -0.5, 0.5, 0.50000005, 0.5000001, 1, 2, 6.9, 7, 99, 100, 1e9} {
+		if got, want := binOf(edges, x), uint8(sort.SearchFloat64s(edges, x)); got != want {
+			t.Errorf("binOf(%v) = %d, want %d", x, got, want)
+		}
+	}
+	if binOf(edges, math.NaN()) != 0 || binOf(nil, 3) != 0 {
+		t.Error("NaN and a constant feature go to bin 0")
+	}
 }
