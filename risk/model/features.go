@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"sync"
 )
 
 // Missing stands for an absent or undefined number (all real ones are >= 0).
@@ -109,6 +110,7 @@ type Features struct {
 	Profiles []Profile                   `json:"profiles"`
 	Prior    float64                     `json:"prior"`
 
+	once   sync.Once          // resolves on first use; Transform may then run concurrently
 	tables []map[string]int32 // Codes in the order of catKeys then Extra, resolved once
 	dense  [][][2]float64     // per profile of one attribute: stats indexed by code
 }
@@ -116,14 +118,8 @@ type Features struct {
 // resolve caches the code tables by position: a lookup by key name for
 // every attribute of every item cost more than the lookups themselves.
 func (f *Features) resolve() {
-	if f.tables != nil {
-		return
-	}
-	for _, k := range catKeys {
-		f.tables = append(f.tables, f.Codes[k.name])
-	}
-	for _, e := range f.Extra {
-		f.tables = append(f.tables, f.Codes["extra_"+e])
+	if f.tables == nil {
+		f.resolveTables()
 	}
 	f.dense = make([][][2]float64, len(f.Profiles))
 	for i, k := range profileKeys {
@@ -137,6 +133,15 @@ func (f *Features) resolve() {
 			}
 		}
 		f.dense[i] = d
+	}
+}
+
+func (f *Features) resolveTables() {
+	for _, k := range catKeys {
+		f.tables = append(f.tables, f.Codes[k.name])
+	}
+	for _, e := range f.Extra {
+		f.tables = append(f.tables, f.Codes["extra_"+e])
 	}
 }
 
@@ -192,6 +197,7 @@ func Fit(train []Record, extra []string, seed uint64) (*Features, [][]float64, e
 	oof := make([][2][]float64, len(profileKeys))
 	width := len(f.Names())
 	X := make([][]float64, len(train))
+	f.resolveTables() // codes now, profiles below, then Transform resolves the rest
 	for i := range train {
 		X[i] = make([]float64, width)
 		f.codes(&train[i], X[i])
@@ -232,7 +238,6 @@ func Fit(train []Record, extra []string, seed uint64) (*Features, [][]float64, e
 			oof[pi][1][i] = n
 		}
 	}
-	f.tables = nil // resolve again, now with the profiles
 	base := len(catKeys) + len(extra)
 	for i := range train {
 		f.Transform(&train[i], X[i])
@@ -288,7 +293,6 @@ func (f *Features) Vector(r *Record) []float64 {
 
 // codes writes the categorical codes, the first columns of a vector.
 func (f *Features) codes(r *Record, x []float64) {
-	f.resolve()
 	for i, k := range catKeys {
 		x[i] = code(f.tables[i], k.of(r))
 	}
@@ -304,6 +308,7 @@ func (f *Features) codes(r *Record, x []float64) {
 // Transform writes one record's features into x (length Width) from fitted
 // state only: it never reads the record's label.
 func (f *Features) Transform(r *Record, x []float64) {
+	f.once.Do(f.resolve)
 	f.codes(r, x)
 	at := len(catKeys) + len(f.Extra)
 	for i, k := range profileKeys {

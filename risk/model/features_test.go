@@ -3,8 +3,10 @@ package model
 import (
 	"bytes"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -108,7 +110,24 @@ func TestModelFileIsDeterministic(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if met := Evaluate(mod.ScoreAll(valid), fraudOf(valid), nil); met.AUC < 0.7 {
+	// A model just read is scored from several goroutines at once (run with -race).
+	want := make([]float64, len(valid))
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			for i := g; i < len(valid); i += 4 {
+				want[i] = mod.Score(&valid[i])
+			}
+		})
+	}
+	wg.Wait()
+	got := mod.ScoreAll(valid)
+	for i := range got {
+		if math.Abs(got[i]-want[i]) > 1e-12 {
+			t.Fatalf("item %d: batch score %v, single %v", i, got[i], want[i])
+		}
+	}
+	if met := Evaluate(got, fraudOf(valid), nil); met.AUC < 0.7 {
 		t.Errorf("valid AUC %.3f on an easy synthetic set", met.AUC)
 	}
 }

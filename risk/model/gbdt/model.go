@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"sync"
 )
 
 // FormatVersion is written into every model file; readers refuse others.
@@ -30,6 +31,7 @@ type Ensemble struct {
 	Base     float64     `json:"base_margin"`
 	Trees    []Tree      `json:"trees"`
 
+	once     sync.Once // compiles on first use; scoring may then run concurrently
 	compiled []uint64  // all trees, nodes local to each tree's span
 	trees    []span    // per tree: first node and the fixed number of steps
 	values   []float64 // leaf value of each compiled node, 0 inside
@@ -106,12 +108,10 @@ func (e *Ensemble) Margin(x []float64) float64 {
 }
 
 // Margins scores many vectors. It walks one tree at a time for a block of
-// items, level by level: the tree stays in L1 cache and the items' walks are
-// independent, so the processor overlaps them instead of waiting on each.
+// items: the tree stays in L1 cache and the items' walks are independent,
+// so the processor overlaps them instead of waiting on each.
 func (e *Ensemble) Margins(X [][]float64, out []float64) {
-	if e.trees == nil {
-		e.compile()
-	}
+	e.once.Do(e.compile)
 	const block = 256
 	nf := len(e.Edges)
 	xb := make([]uint8, min(block, len(X))*nf)
