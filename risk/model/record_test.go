@@ -99,7 +99,7 @@ func TestImportProjectExport(t *testing.T) {
 	if r.HS6 != "847130" || r.Office != "2201" || r.Quantity != 10 || r.Revenue != 1200.5 || !r.Fraud || r.Date.Day() != 1 {
 		t.Fatalf("%+v", r)
 	}
-	if len(r.Extra) != 5 || r.Extra[m.index("trade_curr")] != "USD" {
+	if len(r.Extra) != 6 || r.Extra[m.index("trade_curr")] != "USD" || r.Seller != "" {
 		t.Fatalf("extras %v", r.Extra)
 	}
 	if !math.IsNaN(recs[1].Revenue) {
