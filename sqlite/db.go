@@ -55,8 +55,11 @@ func Open(path string) (*DB, error) {
 	// synchronous=FULL syncs the WAL on every commit: an acknowledged batch
 	// survives power loss, not only a process crash. temp_store keeps the
 	// per-op savepoint journals in memory instead of a temporary file.
+	// wal_autocheckpoint(10000): checkpoint every ~40 MB of WAL instead of
+	// 4 MB, so index pages rewritten by many commits are copied once
+	// (measured +15 % declarations/s in bench declarations).
 	writer := common + "&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)" +
-		"&_pragma=cache_size(-16000)&_pragma=temp_store(memory)&_txlock=immediate"
+		"&_pragma=cache_size(-16000)&_pragma=temp_store(memory)&_pragma=wal_autocheckpoint(10000)&_txlock=immediate"
 	w, err := sql.Open("sqlite", path+writer)
 	if err != nil {
 		return nil, err
