@@ -354,7 +354,7 @@ func (f *csvFile) period(v *version, from, to string) error {
 	if err != nil {
 		return f.errf("valid_from %q: want YYYY-MM-DD", from)
 	}
-	v.entry.ValidFrom, v.from, v.to = t, dayOf(t), openDay
+	v.entry.ValidFrom, v.from, v.to = t, Day(t), openDay
 	if to == "" {
 		return nil
 	}
@@ -365,6 +365,6 @@ func (f *csvFile) period(v *version, from, to string) error {
 	if !u.After(t) {
 		return f.errf("valid_to %s is not after valid_from %s", to, from)
 	}
-	v.entry.ValidTo, v.to = u, dayOf(u)
+	v.entry.ValidTo, v.to = u, Day(u)
 	return nil
 }

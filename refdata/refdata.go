@@ -69,9 +69,10 @@ const openDay = math.MaxInt32
 
 var one = decimal.NewFromInt(1)
 
-// dayOf is the Beijing day number of t. China has a fixed offset, so the
-// date is a floor division and needs no time.Date call.
-func dayOf(t time.Time) int32 {
+// Day is the Beijing day number of t, the unit of every validity period
+// (Dated). China has a fixed offset, so the date is a floor division and
+// needs no time.Date call.
+func Day(t time.Time) int32 {
 	s := t.Unix() + 8*3600
 	d := s / 86400
 	if s%86400 < 0 {
@@ -89,7 +90,7 @@ func (c *Catalog) find(tbl, code string, on time.Time) *version {
 	if len(vs) == 0 {
 		return nil
 	}
-	d := dayOf(on)
+	d := Day(on)
 	// Last version starting on or before d; binary search because
 	// exchange rates carry one version per month.
 	lo, hi := 0, len(vs)

@@ -17,7 +17,7 @@ var sinceEver = time.Date(1900, 1, 1, 0, 0, 0, 0, jinguan.China)
 
 func always(line int, e Entry) version {
 	e.ValidFrom = sinceEver
-	return version{from: dayOf(sinceEver), to: openDay, line: line, entry: e}
+	return version{from: Day(sinceEver), to: openDay, line: line, entry: e}
 }
 
 // eachRow calls fn for every record after the header.
@@ -157,7 +157,7 @@ func parseCurrencies(f *csvFile) ([]version, error) {
 			if !ok {
 				return nil
 			}
-			v.entry.ValidTo, v.to = end, dayOf(end)
+			v.entry.ValidTo, v.to = end, Day(end)
 		}
 		old, seen := byCode[code]
 		switch {

@@ -283,15 +283,8 @@ func digits(s string) bool {
 	return true
 }
 
-// dayOf is the Beijing day number of t (China has a fixed UTC+8 offset).
-func dayOf(t time.Time) int32 {
-	s := t.Unix() + 8*3600
-	d := s / 86400
-	if s%86400 < 0 {
-		d--
-	}
-	return int32(d)
-}
+// dayOf is the Beijing day number of t.
+func dayOf(t time.Time) int32 { return refdata.Day(t) }
 
 func (s *Schedule) find(code string, on time.Time) *lineVersion {
 	vs := s.byCode[code]
