@@ -45,3 +45,14 @@ func (d *Declaration) Document() ([]byte, error) {
 	}
 	return EncodeDoc(d)
 }
+
+// DecodeDoc reads a stored document back; the body hash is kept beside
+// it, not in the JSON form.
+func DecodeDoc(doc []byte, bodyHash string) (*Declaration, error) {
+	d := new(Declaration)
+	if err := json.Unmarshal(doc, d); err != nil {
+		return nil, err
+	}
+	d.BodyHash = bodyHash
+	return d, nil
+}

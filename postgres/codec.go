@@ -1,7 +1,6 @@
 package postgres
 
 import (
-	"encoding/json"
 	"errors"
 	"time"
 
@@ -47,10 +46,5 @@ func scanDoc(row pgx.Row) (*declaration.Declaration, error) {
 		}
 		return nil, err
 	}
-	d := new(declaration.Declaration)
-	if err := json.Unmarshal(doc, d); err != nil {
-		return nil, err
-	}
-	d.BodyHash = hash // not part of the JSON form
-	return d, nil
+	return declaration.DecodeDoc(doc, hash)
 }

@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"time"
 
@@ -46,12 +45,7 @@ func scanDoc(row *sql.Row) (*declaration.Declaration, error) {
 		}
 		return nil, err
 	}
-	d := new(declaration.Declaration)
-	if err := json.Unmarshal(doc, d); err != nil {
-		return nil, err
-	}
-	d.BodyHash = hash // not part of the JSON form
-	return d, nil
+	return declaration.DecodeDoc(doc, hash)
 }
 
 // Times are stored as UTC unix microseconds.
