@@ -2,7 +2,25 @@ package http
 
 // consoleMessages is every UI string of the console in Chinese and English.
 // Data (names, reasons) is not here: it comes from the records themselves.
-var consoleMessages = map[string][2]string{
+// Each module's pages keep their strings in a file of their own and add
+// them with addMessages.
+var consoleMessages = map[string][2]string{}
+
+var _ = addMessages(declarationMessages)
+
+// addMessages merges a module's strings into the console's table; a key
+// defined twice is a programming error caught at start-up.
+func addMessages(m map[string][2]string) bool {
+	for k, v := range m {
+		if _, dup := consoleMessages[k]; dup {
+			panic("console message defined twice: " + k)
+		}
+		consoleMessages[k] = v
+	}
+	return true
+}
+
+var declarationMessages = map[string][2]string{
 	"app.name":     {"金关", "Jinguan"},
 	"app.subtitle": {"通关管理控制台", "Customs clearance console"},
 	"nav.list":     {"报关单", "Declarations"},

@@ -1,7 +1,6 @@
 package http
 
 import (
-	_ "embed"
 	"net/http"
 	"slices"
 	"time"
@@ -11,15 +10,6 @@ import (
 	"github.com/jinguan-customs/jinguan/declaration"
 	"github.com/jinguan-customs/jinguan/refdata"
 )
-
-//go:embed openapi.json
-var openapiDoc []byte
-
-func (s *Server) openapi(w http.ResponseWriter, _ *http.Request, _ auth.Principal) error {
-	w.Header().Set("Content-Type", "application/json")
-	_, err := w.Write(openapiDoc)
-	return err
-}
 
 // health answers 200 when the store answers a query.
 func (s *Server) health(w http.ResponseWriter, r *http.Request, _ auth.Principal) error {

@@ -3,10 +3,12 @@ package http
 import (
 	"encoding/json"
 	"reflect"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/jinguan-customs/jinguan/auth"
 	"github.com/jinguan-customs/jinguan/declaration"
@@ -59,18 +61,7 @@ func TestOpenAPIRoutes(t *testing.T) {
 // fields of the Go type it describes.
 func TestOpenAPISchemas(t *testing.T) {
 	doc := loadDoc(t)
-	types := map[string]any{
-		"Head": declaration.Head{}, "Item": declaration.Item{}, "Charge": declaration.Charge{},
-		"Container": declaration.Container{}, "Document": declaration.Document{}, "Licence": declaration.Licence{},
-		"Form": declaration.Form{}, "Declaration": declaration.Declaration{}, "Summary": declaration.Summary{},
-		"Event": declaration.Event{}, "RiskDecision": declaration.RiskDecision{}, "Finding": declaration.Finding{},
-		"InspectionResult": declaration.InspectionResult{}, "TaxAssessment": declaration.TaxAssessment{},
-		"ItemTax": declaration.ItemTax{}, "Settlement": declaration.Settlement{},
-		"ResultInput": declaration.ResultInput{}, "ReasonInput": declaration.ReasonInput{},
-		"RerouteInput": declaration.RerouteInput{}, "PaymentInput": declaration.PaymentInput{},
-		"Principal": auth.Principal{}, "Entry": entryView{},
-	}
-	for name, v := range types {
+	for name, v := range openapiSchemaTypes {
 		sch, ok := doc.Components.Schemas[name]
 		if !ok {
 			t.Errorf("schema %s missing", name)
@@ -87,6 +78,32 @@ func TestOpenAPISchemas(t *testing.T) {
 	}
 }
 
+// openapiSchemaTypes maps each documented schema to the Go type it
+// describes; each module's test file adds its own with schemaTypes.
+var openapiSchemaTypes = map[string]any{}
+
+func schemaTypes(m map[string]any) bool {
+	for k, v := range m {
+		if _, dup := openapiSchemaTypes[k]; dup {
+			panic("schema type registered twice: " + k)
+		}
+		openapiSchemaTypes[k] = v
+	}
+	return true
+}
+
+var _ = schemaTypes(map[string]any{
+	"Head": declaration.Head{}, "Item": declaration.Item{}, "Charge": declaration.Charge{},
+	"Container": declaration.Container{}, "Document": declaration.Document{}, "Licence": declaration.Licence{},
+	"Form": declaration.Form{}, "Declaration": declaration.Declaration{}, "Summary": declaration.Summary{},
+	"Event": declaration.Event{}, "RiskDecision": declaration.RiskDecision{}, "Finding": declaration.Finding{},
+	"InspectionResult": declaration.InspectionResult{}, "TaxAssessment": declaration.TaxAssessment{},
+	"ItemTax": declaration.ItemTax{}, "Settlement": declaration.Settlement{},
+	"ResultInput": declaration.ResultInput{}, "ReasonInput": declaration.ReasonInput{},
+	"RerouteInput": declaration.RerouteInput{}, "PaymentInput": declaration.PaymentInput{},
+	"Principal": auth.Principal{}, "Entry": entryView{},
+})
+
 func jsonNames(t reflect.Type) []string {
 	var out []string
 	for i := 0; i < t.NumField(); i++ {
@@ -102,4 +119,22 @@ func jsonNames(t reflect.Type) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// A path or schema defined in two fragments is refused, and every $ref in
+// the merged document names a schema that exists.
+func TestOpenAPIFragments(t *testing.T) {
+	dup := fstest.MapFS{
+		"openapi/a.json": {Data: []byte(`{"paths":{"/x":{}},"components":{"schemas":{"S":{}}}}`)},
+		"openapi/b.json": {Data: []byte(`{"components":{"schemas":{"S":{}}}}`)},
+	}
+	if _, err := mergeOpenAPI(dup); err == nil || !strings.Contains(err.Error(), "schema S defined twice") {
+		t.Errorf("duplicate schema: err = %v", err)
+	}
+	doc := loadDoc(t)
+	for _, m := range regexp.MustCompile(`"\$ref":\s*"#/components/schemas/([^"]+)"`).FindAllStringSubmatch(string(openapiDoc), -1) {
+		if _, ok := doc.Components.Schemas[m[1]]; !ok {
+			t.Errorf("$ref to missing schema %s", m[1])
+		}
+	}
 }
