@@ -29,6 +29,10 @@ type DeclInput struct {
 	Items            int       `cel:"items"`
 	LateDays         int       `cel:"late_days"`
 	Date             time.Time `cel:"date"`
+	// Credit grades (Grade* codes) of the trader and the declaring agent on
+	// the declaration date; regular when no credit source is wired.
+	TraderGrade string `cel:"trader_grade"`
+	AgentGrade  string `cel:"agent_grade"`
 }
 
 // ItemInput is one goods item (`item`).
@@ -63,6 +67,7 @@ func Inputs(d *declaration.Declaration, rates func(cur string, on time.Time) (de
 		Agent: h.AgentCodeScc, TradingCountry: h.TradeAreaCode, DepartureCountry: h.TradeCountry,
 		BillNo: h.BillNo, GrossKg: h.GrossWet.InexactFloat64(), NetKg: h.NetWt.InexactFloat64(),
 		Items: len(d.Items), LateDays: d.LateDays, Date: d.DeclDate(),
+		TraderGrade: GradeRegular, AgentGrade: GradeRegular,
 	}
 	for _, c := range d.Containers {
 		in.Containers = append(in.Containers, c.ContainerID)

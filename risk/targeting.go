@@ -25,6 +25,8 @@ type Targeting struct {
 	key     []byte
 	rates   func(cur string, on time.Time) (decimal.Decimal, bool)
 	where   func(office string, on time.Time) Where
+	// Credit gives the parties' grades; nil: everyone is regular.
+	Credit CreditSource
 }
 
 // NewTargeting combines a compiled profile set with the random stream.
@@ -48,6 +50,12 @@ func (t *Targeting) Assess(ctx context.Context, d *declaration.Declaration, at t
 		return rd, err
 	}
 	decl, items := Inputs(d, t.rates)
+	if decl.TraderGrade, err = gradeOf(ctx, t.Credit, decl.Trader, decl.Date); err != nil {
+		return rd, err
+	}
+	if decl.AgentGrade, err = gradeOf(ctx, t.Credit, decl.Agent, decl.Date); err != nil {
+		return rd, err
+	}
 	e := t.engines.Get().(*Engine)
 	hits, err := e.Match(&decl, items, t.where(decl.Office, decl.Date))
 	t.engines.Put(e)

@@ -122,3 +122,26 @@ func TestProfileFiles(t *testing.T) {
 		}
 	}
 }
+
+type grades map[string]string
+
+func (g grades) Grade(_ context.Context, scc string, _ time.Time) (string, error) { return g[scc], nil }
+
+// Profiles read the parties' credit grades; unknown parties and unknown
+// codes count as regular.
+func TestCreditGradeInput(t *testing.T) {
+	tg := targeting(t, 0, profile("DISHONEST", `decl.trader_grade == "dishonest" && decl.agent_grade == "regular"`, declaration.LaneRed, 100))
+	d := declWith(1, "USA")
+	if rd, _ := tg.Assess(context.Background(), d, time.Now()); rd.Lane != declaration.LaneGreen {
+		t.Fatalf("no credit source: lane %s", rd.Lane)
+	}
+	d.Head.AgentCodeScc = "AGENT"
+	tg.Credit = grades{"91350100M000100Y43": "dishonest", "AGENT": "no-such-grade"}
+	rd, err := tg.Assess(context.Background(), d, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rd.Lane != declaration.LaneRed || rd.Hits[0].Values["decl.trader_grade"] != "dishonest" {
+		t.Fatalf("decision %+v", rd)
+	}
+}
