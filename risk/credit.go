@@ -33,7 +33,9 @@ type CreditSource interface {
 type RegularCredit struct{}
 
 // Grade implements CreditSource.
-func (RegularCredit) Grade(context.Context, string, time.Time) (string, error) { return GradeRegular, nil }
+func (RegularCredit) Grade(context.Context, string, time.Time) (string, error) {
+	return GradeRegular, nil
+}
 
 // gradeOf asks src, falling back to regular for unknown codes so that a
 // grading change elsewhere cannot stop the risk stage.
