@@ -23,6 +23,7 @@ import (
 	"github.com/jinguan-customs/jinguan/declaration"
 	"github.com/jinguan-customs/jinguan/enterprise"
 	jhttp "github.com/jinguan-customs/jinguan/http"
+	"github.com/jinguan-customs/jinguan/nats"
 	"github.com/jinguan-customs/jinguan/postgres"
 	"github.com/jinguan-customs/jinguan/refdata"
 	"github.com/jinguan-customs/jinguan/risk"
@@ -37,6 +38,11 @@ type Config struct {
 	PostgresDSN string // when set, PostgreSQL is the system of record
 	Log         *slog.Logger
 	Demo        bool // without config/profiles.json, target with the demo profiles
+	// NATSURL names the NATS JetStream server that carries declarations
+	// between API and worker nodes; it needs PostgreSQL, since the nodes
+	// must share the system of record.
+	NATSURL string
+	Node    string // all (default), api (no pipeline) or worker
 }
 
 // Settings are the configurable rules, defaults from domain.md.
@@ -103,6 +109,10 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if err != nil {
 		return nil, a.fail(err)
 	}
+	queue, err := a.workQueue(ctx)
+	if err != nil {
+		return nil, a.fail(err)
+	}
 	a.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	a.Declarations = declaration.NewService(a.Settings.Pipeline, declaration.Deps{
 		Store:      decls,
@@ -110,12 +120,52 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		Risk:       targeting,
 		Tax:        &tariff.Assessor{Schedule: a.Schedule, Rates: a.Catalog, Codes: a.Catalog, Config: a.Settings.Tax},
 		Guarantees: &enterprise.Guarantees{Store: a.Enterprises, TTL: 30 * time.Second},
+		Queue:      queue,
 		Log:        cfg.Log,
 		Metrics:    declaration.NewMetrics(a.Registry),
 	})
 	a.Server = &jhttp.Server{Declarations: a.Declarations, Users: a.Users, Catalog: a.Catalog, Log: cfg.Log, Registry: a.Registry, Secret: a.secret}
 	a.Handler = a.Server.Handler()
 	return a, nil
+}
+
+// workQueue connects to NATS JetStream when the deployment is scaled out,
+// and sets the pipeline's shape for the node's part.
+func (a *App) workQueue(ctx context.Context) (declaration.WorkQueue, error) {
+	switch a.Config.Node {
+	case "", "all":
+	case "api":
+		// The stages run on the workers; the API node only stores.
+		a.Settings.Pipeline.Worker, a.Settings.Pipeline.Inline = false, false
+	case "worker":
+		a.Settings.Pipeline.Worker = true
+	default:
+		return nil, fmt.Errorf("node %q: want all, api or worker", a.Config.Node)
+	}
+	if a.Config.NATSURL == "" {
+		if a.Config.Node == "api" || a.Config.Node == "worker" {
+			return nil, fmt.Errorf("node %s needs a NATS server (--nats)", a.Config.Node)
+		}
+		return nil, nil
+	}
+	if a.Config.PostgresDSN == "" {
+		return nil, errors.New("a NATS work queue needs PostgreSQL (--pg): the nodes share the system of record")
+	}
+	nc, err := nats.Connect(a.Config.NATSURL, "jinguan-"+a.Config.Node)
+	if err != nil {
+		return nil, err
+	}
+	q, err := nats.Open(ctx, nc, nats.Options{})
+	if err != nil {
+		nc.Close()
+		return nil, err
+	}
+	closeStore := a.close
+	a.close = func() error {
+		nc.Drain()
+		return closeStore()
+	}
+	return q, nil
 }
 
 // riskStage builds lane selection: the random stream's rates and the

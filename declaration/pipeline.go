@@ -110,6 +110,13 @@ var pipelineStatuses = []Status{StatusSubmitted, StatusAmended}
 type queued struct {
 	id   int64
 	snap *Declaration
+	done func(error) // acknowledges a WorkQueue delivery; nil for local work
+}
+
+func (q queued) finish(err error) {
+	if q.done != nil {
+		q.done(err)
+	}
 }
 
 // runPipeline advances queued declarations in batches until ctx ends. The
@@ -135,21 +142,25 @@ func (s *Service) runPipeline(ctx context.Context) {
 				break fill
 			}
 		}
-		ops, ids := make([]Op, 0, len(batch)), make([]int64, 0, len(batch))
+		ops, qs := make([]Op, 0, len(batch)), make([]queued, 0, len(batch))
 		for _, q := range batch {
 			op, err := s.prepare(ctx, q)
 			if err != nil {
 				s.stepFailed(q.id, err)
+				q.finish(err)
 				continue
 			}
-			if op != nil {
-				ops, ids = append(ops, op), append(ids, q.id)
+			if op == nil {
+				q.finish(nil)
+				continue
 			}
+			ops, qs = append(ops, op), append(qs, q)
 		}
 		for i, err := range s.commit.doAll(ctx, ops) {
 			if err != nil {
-				s.stepFailed(ids[i], err)
+				s.stepFailed(qs[i].id, err)
 			}
+			qs[i].finish(err)
 		}
 	}
 }
@@ -214,21 +225,32 @@ func (s *Service) advanceOp(id int64) Op {
 // of it; when the queue is full the recovery scan picks it up later, so
 // nothing is lost.
 func (s *Service) enqueue(d *Declaration) {
+	if s.work != nil {
+		s.publish(d)
+		return
+	}
 	snap := *d // advance replaces top-level fields only; the form is shared read-only
 	select {
-	case s.queue <- queued{d.ID, &snap}:
+	case s.queue <- queued{id: d.ID, snap: &snap}:
 	default:
 		s.backlog.Store(true)
 	}
 }
+
+// queueScanRounds spaces the unconditional scans of a scaled-out worker
+// (with the default RecoverEvery, every 30 s).
+const queueScanRounds = 15
 
 // recover re-queues declarations left waiting by a restart or an overflow.
 func (s *Service) recoverPending(ctx context.Context) {
 	defer s.wg.Done()
 	t := time.NewTicker(s.cfg.RecoverEvery)
 	defer t.Stop()
-	for first := true; ; first = false {
-		if first || s.backlog.Swap(false) {
+	for round, first := 1, true; ; round, first = round+1, false {
+		// Scaled out, a publish may have failed on another node: scan
+		// every so often anyway. A declaration still in the work queue is
+		// then advanced twice at worst, and the event sequence lets one win.
+		if first || s.backlog.Swap(false) || s.work != nil && round%queueScanRounds == 0 {
 			s.requeue(ctx)
 		}
 		select {
@@ -255,5 +277,38 @@ func (s *Service) requeue(ctx context.Context) {
 	}
 	if len(ids) == page {
 		s.backlog.Store(true) // more may wait: scan again on the next tick
+	}
+}
+
+// publish hands a committed declaration to the work queue. On failure the
+// workers' recovery scan picks it up.
+func (s *Service) publish(d *Declaration) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := s.work.Publish(ctx, d.ID, d.Version); err != nil {
+		s.log.Warn("work queue publish failed; left to the recovery scan", "declaration", d.ID, "err", err)
+		s.backlog.Store(true)
+	}
+}
+
+// consume feeds the work queue's deliveries into the local pipeline until
+// ctx ends, reconnecting after errors.
+func (s *Service) consume(ctx context.Context) {
+	defer s.wg.Done()
+	for ctx.Err() == nil {
+		err := s.work.Consume(ctx, func(id int64, done func(error)) {
+			select {
+			case s.queue <- queued{id: id, done: done}:
+			case <-ctx.Done():
+				done(ctx.Err())
+			}
+		})
+		if err != nil && ctx.Err() == nil {
+			s.log.Error("work queue consumer stopped; retrying", "err", err)
+			select {
+			case <-time.After(time.Second):
+			case <-ctx.Done():
+			}
+		}
 	}
 }

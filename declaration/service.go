@@ -24,11 +24,14 @@ type Config struct {
 	// them with the submission: one commit, and the answer carries the lane.
 	// Off, every declaration goes through the queue (the scale-out shape).
 	Inline bool `json:"inline"`
+	// Worker runs the pipeline on this node. A scaled-out API node turns it
+	// off and leaves the stages to worker nodes fed by the WorkQueue.
+	Worker bool `json:"worker"`
 }
 
 // DefaultConfig suits the embedded store on a small machine.
 func DefaultConfig() Config {
-	return Config{CommitBatch: 512, PipelineBatch: 256, QueueSize: 65536, RecoverEvery: 2 * time.Second, Inline: true}
+	return Config{CommitBatch: 512, PipelineBatch: 256, QueueSize: 65536, RecoverEvery: 2 * time.Second, Inline: true, Worker: true}
 }
 
 // Service is the declaration module's entry point: submission, queries,
@@ -40,6 +43,7 @@ type Service struct {
 	risk       RiskStage
 	tax        TaxStage
 	guarantees Guarantees
+	work       WorkQueue // nil: the in-process queue only
 	commit     *committer
 	queue      chan queued
 	backlog    atomic.Bool
@@ -58,6 +62,7 @@ type Deps struct {
 	Risk       RiskStage
 	Tax        TaxStage
 	Guarantees Guarantees
+	Queue      WorkQueue // nil: in-process pipeline queue (the embedded shape)
 	Log        *slog.Logger
 	Metrics    *Metrics         // nil: not collected
 	Clock      func() time.Time // nil: time.Now
@@ -67,7 +72,7 @@ type Deps struct {
 // scan that resumes declarations left mid-pipeline by a restart.
 func NewService(cfg Config, d Deps) *Service {
 	s := &Service{cfg: cfg, store: d.Store, validator: d.Validator, risk: d.Risk, tax: d.Tax,
-		guarantees: d.Guarantees, log: d.Log, metrics: d.Metrics, now: d.Clock,
+		guarantees: d.Guarantees, work: d.Queue, log: d.Log, metrics: d.Metrics, now: d.Clock,
 		queue: make(chan queued, cfg.QueueSize)}
 	if s.log == nil {
 		s.log = slog.Default()
@@ -78,9 +83,16 @@ func NewService(cfg Config, d Deps) *Service {
 	s.commit = newCommitter(d.Store, cfg.CommitBatch, s.metrics.batch)
 	ctx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
+	if !cfg.Worker {
+		return s // an API node: the workers run the stages
+	}
 	s.wg.Add(2)
 	go s.runPipeline(ctx)
 	go s.recoverPending(ctx)
+	if s.work != nil {
+		s.wg.Add(1)
+		go s.consume(ctx)
+	}
 	return s
 }
 
@@ -88,8 +100,21 @@ func NewService(cfg Config, d Deps) *Service {
 func (s *Service) Close() {
 	s.cancel()
 	s.wg.Wait()
+	// Deliveries taken from the work queue but not run go back to it now,
+	// rather than after the redelivery timeout.
+	for {
+		select {
+		case q := <-s.queue:
+			q.finish(errClosing)
+			continue
+		default:
+		}
+		break
+	}
 	s.commit.close()
 }
+
+var errClosing = jinguan.Errorf(jinguan.EUNAVAIL, "服务正在停止", "shutting down")
 
 // Submission is the outcome of Submit.
 type Submission struct {

@@ -28,7 +28,9 @@ func serveCmd() *cobra.Command {
 		Use:   "serve",
 		Short: "Run the API, console and pipeline",
 		Example: "  jinguan serve --demo                 # SQLite in ./jinguan-data, demo data and traffic\n" +
-			"  jinguan serve --pg postgres://postgres@127.0.0.1:5432/jinguan",
+			"  jinguan serve --pg postgres://postgres@127.0.0.1:5432/jinguan\n" +
+			"  jinguan serve --pg $PG --nats nats://127.0.0.1:4222 --node api      # scaled out: API nodes …\n" +
+			"  jinguan serve --pg $PG --nats nats://127.0.0.1:4222 --node worker   # … and pipeline workers",
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			var level slog.Level
 			if err := level.UnmarshalText([]byte(logLevel)); err != nil {
@@ -68,6 +70,8 @@ func serveCmd() *cobra.Command {
 	f := cmd.Flags()
 	f.StringVar(&cfg.DataDir, "data", "jinguan-data", "data folder (SQLite database, secrets, overrides)")
 	f.StringVar(&cfg.PostgresDSN, "pg", "", "PostgreSQL DSN; when set, PostgreSQL replaces SQLite")
+	f.StringVar(&cfg.NATSURL, "nats", "", "NATS JetStream URL: the work queue between API and worker nodes (needs --pg)")
+	f.StringVar(&cfg.Node, "node", "all", "this node's part when scaled out: all, api or worker")
 	f.StringVar(&addr, "addr", "127.0.0.1:8080", "listen address")
 	f.BoolVar(&demoMode, "demo", false, "seed demo enterprises and users and generate traffic")
 	f.Float64Var(&rate, "rate", 2, "demo declarations per second")
