@@ -35,6 +35,9 @@ type (
 
 var findingKinds = []string{"hs", "value", "quantity", "origin", "prohibited", "other"}
 
+// maxAdditionalDuty bounds one finding's amount (CNY) against typing errors.
+var maxAdditionalDuty = decimal.New(1, 12)
+
 var (
 	officers  = []auth.Role{auth.RoleOfficer, auth.RoleAdmin}
 	routers   = []auth.Role{auth.RoleOfficer, auth.RoleRiskAnalyst, auth.RoleAdmin}
@@ -89,6 +92,10 @@ func (s *Service) RecordResult(ctx context.Context, p auth.Principal, id int64, 
 		if err := can(ActRecordResult, d); err != nil {
 			return step{}, err
 		}
+		if d.Risk != nil && d.Risk.DecidedBy == p.User {
+			return step{}, jinguan.Errorf(jinguan.EFORBIDDEN, "选查处分离：布控人员不得查验本单",
+				"separation of duties: the officer who selected may not inspect")
+		}
 		var errs []jinguan.FieldError
 		switch in.Outcome {
 		case "no_finding":
@@ -102,6 +109,8 @@ func (s *Service) RecordResult(ctx context.Context, p auth.Principal, id int64, 
 		default:
 			errs = append(errs, field("/outcome", "one_of", "取值应为 no_finding, finding 之一", "must be one of no_finding, finding"))
 		}
+		total, seized := decimal.Zero, false
+		seen := map[Finding]bool{}
 		for i, f := range in.Findings {
 			p := "/findings/" + strconv.Itoa(i)
 			if f.GNo < 1 || f.GNo > len(d.Items) {
@@ -110,12 +119,24 @@ func (s *Service) RecordResult(ctx context.Context, p auth.Principal, id int64, 
 			if !slices.Contains(findingKinds, f.Kind) {
 				errs = append(errs, field(p+"/kind", "one_of", "问题类型无效", "kind must be one of hs, value, quantity, origin, prohibited, other"))
 			}
+			if k := (Finding{GNo: f.GNo, Kind: f.Kind}); seen[k] {
+				errs = append(errs, field(p, "duplicate", "同一商品项的同类问题重复", "the same kind of finding on this item is listed twice"))
+			} else {
+				seen[k] = true
+			}
+			if f.AdditionalDuty.IsNegative() || f.AdditionalDuty.Exponent() < -2 || f.AdditionalDuty.GreaterThan(maxAdditionalDuty) {
+				errs = append(errs, field(p+"/additional_duty", "amount", "补税金额须为不超过两位小数的非负数",
+					"must be a non-negative amount with at most two decimals"))
+			}
+			errs = append(errs, textField(p+"/note", f.Note, 500, false)...)
+			total, seized = total.Add(f.AdditionalDuty), seized || f.Seized
 		}
 		errs = append(errs, textField("/note", in.Note, 1000, false)...)
 		if len(errs) > 0 {
 			return step{}, jinguan.Invalid(errs)
 		}
-		d.Inspection = &InspectionResult{Outcome: in.Outcome, Findings: in.Findings, Note: in.Note, Officer: p.User, RecordedAt: at}
+		d.Inspection = &InspectionResult{Outcome: in.Outcome, Findings: in.Findings, AdditionalDuty: total, Seized: seized,
+			Note: in.Note, Officer: p.User, RecordedAt: at}
 		return step{ActRecordResult, in.Outcome, d.Inspection}, nil
 	})
 }
@@ -172,6 +193,13 @@ func (s *Service) Reroute(ctx context.Context, p auth.Principal, id int64, in Re
 			errs = append(errs, field("/lane", "one_of", "取值应为 green, yellow, red, blue 之一", "must be one of green, yellow, red, blue"))
 		} else if in.Lane == d.Lane {
 			errs = append(errs, field("/lane", "same_lane", "已在该通道", "the declaration is already in this lane"))
+		} else if d.Risk != nil && LaneSeverity(in.Lane) < LaneSeverity(d.Risk.RandomLane) {
+			// The random sample measures compliance only if what it drew is checked.
+			errs = append(errs, field("/lane", "random_selection", "随机抽中的报关单不得降低通道",
+				"a declaration drawn by the random stream may not be moved to a lighter lane"))
+		} else if LaneSeverity(in.Lane) < LaneSeverity(d.Lane) && p.Role == auth.RoleOfficer {
+			return step{}, jinguan.Errorf(jinguan.EFORBIDDEN, "降低通道须由风险分析人员决定",
+				"only a risk analyst may move a declaration to a lighter lane")
 		}
 		errs = append(errs, textField("/reason", in.Reason, 500, true)...)
 		if len(errs) > 0 {
@@ -182,6 +210,9 @@ func (s *Service) Reroute(ctx context.Context, p auth.Principal, id int64, in Re
 			ReasonZH: in.Reason, ReasonEN: in.Reason, DecidedAt: at, DecidedBy: p.User}
 		if d.Risk != nil {
 			rd.Draw, rd.Rates, rd.RuleSet, rd.Hits = d.Risk.Draw, d.Risk.Rates, d.Risk.RuleSet, d.Risk.Hits
+			rd.RandomLane, rd.Grade, rd.Multiplier = d.Risk.RandomLane, d.Risk.Grade, d.Risk.Multiplier
+			prev := *d.Risk
+			rd.Previous = &prev
 		}
 		d.Risk, d.Lane = &rd, in.Lane
 		return step{ActReroute, in.Reason, map[string]Lane{"from": prev, "to": in.Lane}}, nil

@@ -97,6 +97,19 @@ func target(a Action, d *Declaration) Status {
 	return fixedTarget[a]
 }
 
+// LaneSeverity orders lanes from release to inspection.
+func LaneSeverity(l Lane) int {
+	switch l {
+	case LaneBlue:
+		return 1
+	case LaneYellow:
+		return 2
+	case LaneRed:
+		return 3
+	}
+	return 0
+}
+
 // Can reports whether action a is allowed in status s.
 func Can(a Action, s Status) bool {
 	return slices.Contains(transitions[a], s)

@@ -176,6 +176,17 @@ type RiskDecision struct {
 	Hits      []ProfileHit    `json:"hits,omitempty"`
 	DecidedAt time.Time       `json:"decided_at"`
 	DecidedBy string          `json:"decided_by"`
+	// RandomLane is what the random stream alone chose, whatever the other
+	// streams did: the unbiased sample that measures compliance.
+	RandomLane Lane `json:"random_lane,omitempty"`
+	// Grade is the trader's credit grade and Multiplier what it did to the
+	// random stream's configured rates (Rates are after it).
+	Grade      string  `json:"grade,omitempty"`
+	Multiplier float64 `json:"multiplier,omitempty"`
+	// TopUp: selected to fill the office's inspection capacity.
+	TopUp bool `json:"top_up,omitempty"`
+	// Previous is the decision an officer's re-routing replaced.
+	Previous *RiskDecision `json:"previous,omitempty"`
 }
 
 // ProfileHit is one matched risk profile with the values that matched.
@@ -190,19 +201,27 @@ type ProfileHit struct {
 }
 
 // InspectionResult is what the reviewing or inspecting officer found.
+// Items without a finding had none.
 type InspectionResult struct {
-	Outcome    string    `json:"outcome"` // no_finding | finding
-	Findings   []Finding `json:"findings,omitempty"`
-	Note       string    `json:"note,omitempty"`
-	Officer    string    `json:"officer"`
-	RecordedAt time.Time `json:"recorded_at"`
+	Outcome  string    `json:"outcome"` // no_finding | finding
+	Findings []Finding `json:"findings,omitempty"`
+	// AdditionalDuty is the findings' total: the revenue the check brought.
+	AdditionalDuty decimal.Decimal `json:"additional_duty"`
+	Seized         bool            `json:"seized,omitempty"` // goods of some item seized
+	Note           string          `json:"note,omitempty"`
+	Officer        string          `json:"officer"`
+	RecordedAt     time.Time       `json:"recorded_at"`
 }
 
-// Finding is a discrepancy on one item.
+// Finding is a discrepancy on one item: misdeclared commodity code
+// (hs), value, quantity or origin, prohibited goods, or other; with the
+// duty assessed on top of the declared amount and whether goods were seized.
 type Finding struct {
-	GNo  int    `json:"g_no"`
-	Kind string `json:"kind"` // hs | value | quantity | origin | prohibited | other
-	Note string `json:"note,omitempty"`
+	GNo            int             `json:"g_no"`
+	Kind           string          `json:"kind"` // hs | value | quantity | origin | prohibited | other
+	AdditionalDuty decimal.Decimal `json:"additional_duty,omitzero"`
+	Seized         bool            `json:"seized,omitempty"`
+	Note           string          `json:"note,omitempty"`
 }
 
 // TaxAssessment is the computed duty, trade-remedy duties, consumption

@@ -161,7 +161,7 @@ func (s *Selectivity) Assess(_ context.Context, d *declaration.Declaration, at t
 	}
 	f := func(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
 	rd := declaration.RiskDecision{
-		Lane: lane, Stream: "random", Draw: u, Office: office, Direction: dir,
+		Lane: lane, Stream: "random", Draw: u, Office: office, Direction: dir, RandomLane: lane,
 		Rates:     map[declaration.Lane]string{declaration.LaneRed: f(r.Red), declaration.LaneYellow: f(r.Yellow), declaration.LaneBlue: f(r.Blue)},
 		RuleSet:   fmt.Sprintf("selectivity office=%s direction=%s from=%s", r.Office, r.Direction, r.ValidFrom.Format("2006-01-02")),
 		DecidedAt: at, DecidedBy: "system",
