@@ -49,5 +49,12 @@ func HSRange(p string) (lo, hi string, err error) {
 				MessageZH: "商品编号前缀应为 1 至 10 位数字", MessageEN: "an HS prefix is 1 to 10 digits"}})
 		}
 	}
-	return p, p[:len(p)-1] + string(p[len(p)-1]+1), nil
+	lo, hi = PrefixRange(p)
+	return lo, hi, nil
+}
+
+// PrefixRange is the half-open range of strings starting with a non-empty
+// prefix whose last byte is below 0xff.
+func PrefixRange(p string) (lo, hi string) {
+	return p, p[:len(p)-1] + string(p[len(p)-1]+1)
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"log/slog"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -233,8 +234,11 @@ func (s *Service) Get(ctx context.Context, p auth.Principal, id int64) (*Declara
 
 // List returns summaries visible to the principal.
 func (s *Service) List(ctx context.Context, p auth.Principal, f Filter) ([]Summary, string, error) {
-	if p.Role == auth.RoleDeclarant {
+	switch p.Role {
+	case auth.RoleDeclarant:
 		f.Enterprise = p.Enterprise
+	case auth.RoleOfficer:
+		f.OfficeArea = OfficeArea(p.Office)
 	}
 	return s.store.List(ctx, f)
 }
@@ -253,11 +257,30 @@ func (s *Service) Counts(ctx context.Context) (map[Status]int, error) {
 }
 
 func visible(p auth.Principal, d *Declaration) bool {
-	if p.Role != auth.RoleDeclarant {
-		return true
+	switch p.Role {
+	case auth.RoleDeclarant:
+		return p.Enterprise != "" && slices.Contains(
+			[]string{d.Head.TradeCoScc, d.Head.OwnerCodeScc, d.Head.AgentCodeScc}, p.Enterprise)
+	case auth.RoleOfficer:
+		return strings.HasPrefix(d.Head.CustomMaster, OfficeArea(p.Office))
 	}
-	return p.Enterprise != "" && slices.Contains(
-		[]string{d.Head.TradeCoScc, d.Head.OwnerCodeScc, d.Head.AgentCodeScc}, p.Enterprise)
+	return true
+}
+
+// OfficeArea is the prefix of the declaring-customs codes an officer's
+// office covers: GACC (0000) every office, a directly-affiliated customs
+// (code ending in 00, e.g. 2200 Shanghai) its whole district (22xx), any
+// other office only itself. An officer without an office covers none.
+func OfficeArea(office string) string {
+	switch {
+	case office == "":
+		return "\x00none"
+	case office == "0000":
+		return ""
+	case len(office) == 4 && strings.HasSuffix(office, "00"):
+		return office[:2]
+	}
+	return office
 }
 
 func notFound() *jinguan.Error { return jinguan.NotFound("报关单", "declaration") }

@@ -64,6 +64,7 @@ type Filter struct {
 	Trader     string // trade_co_scc
 	Enterprise string // visibility: trader, owner or agent equals it
 	Office     string // custom_master
+	OfficeArea string // visibility: custom_master starts with it (see OfficeArea)
 	HSPrefix   string // any item's code_ts starts with it
 	From, To   time.Time
 	Cursor     string

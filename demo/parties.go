@@ -85,8 +85,8 @@ func Users(secret []byte, ents []enterprise.Enterprise) []User {
 	}
 	us := []User{
 		{Name: "admin", Role: auth.RoleAdmin},
-		{Name: "officer.wang", Role: auth.RoleOfficer, Office: "2200"},
-		{Name: "officer.li", Role: auth.RoleOfficer, Office: "2200"},
+		{Name: "officer.wang", Role: auth.RoleOfficer, Office: "0000"},
+		{Name: "officer.li", Role: auth.RoleOfficer, Office: "0000"},
 		{Name: "analyst.zhao", Role: auth.RoleRiskAnalyst, Office: "2200"},
 	}
 	for i, e := range ents {

@@ -52,6 +52,10 @@ func (s *declStore) List(ctx context.Context, f declaration.Filter) ([]declarati
 	if f.Office != "" {
 		where = append(where, `custom_master = `+arg(f.Office))
 	}
+	if f.OfficeArea != "" {
+		lo, hi := declaration.PrefixRange(f.OfficeArea)
+		where = append(where, `custom_master >= `+arg(lo)+` AND custom_master < `+arg(hi))
+	}
 	if f.HSPrefix != "" {
 		lo, hi, err := declaration.HSRange(f.HSPrefix)
 		if err != nil {

@@ -54,6 +54,10 @@ func (s *declStore) List(ctx context.Context, f declaration.Filter) ([]declarati
 	if f.Office != "" {
 		add(`custom_master = ?`, f.Office)
 	}
+	if f.OfficeArea != "" {
+		lo, hi := declaration.PrefixRange(f.OfficeArea)
+		add(`custom_master >= ? AND custom_master < ?`, lo, hi)
+	}
 	if f.HSPrefix != "" {
 		lo, hi, err := declaration.HSRange(f.HSPrefix)
 		if err != nil {
