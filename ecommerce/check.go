@@ -1,0 +1,240 @@
+package ecommerce
+
+import (
+	"reflect"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/jinguan-customs/jinguan"
+)
+
+// Schema checks: every string element is trimmed in place, then required
+// elements, decimals, integers, dates and times are checked from the
+// struct tags. Problems name the element by its path under the document,
+// e.g. /OrderHead/goodsValue or /InventoryList/2/qty.
+
+type fieldMeta struct {
+	index []int
+	name  string
+	req   bool
+	form  string // "", dec, int, time, date
+}
+
+var metas sync.Map // reflect.Type → []fieldMeta
+
+func metaOf(t reflect.Type) []fieldMeta {
+	if m, ok := metas.Load(t); ok {
+		return m.([]fieldMeta)
+	}
+	var out []fieldMeta
+	for _, f := range reflect.VisibleFields(t) {
+		if f.Anonymous || f.Type.Kind() != reflect.String {
+			continue
+		}
+		m := fieldMeta{index: f.Index, name: strings.Split(f.Tag.Get("xml"), ",")[0]}
+		for _, opt := range strings.Split(f.Tag.Get("ceb"), ",") {
+			switch opt {
+			case "req":
+				m.req = true
+			case "dec", "int", "time", "date":
+				m.form = opt
+			}
+		}
+		out = append(out, m)
+	}
+	metas.Store(t, out)
+	return out
+}
+
+type problems []jinguan.FieldError
+
+func (p *problems) add(ptr, code, zh, en string) {
+	*p = append(*p, jinguan.FieldError{Pointer: ptr, Code: code, MessageZH: zh, MessageEN: en})
+}
+
+// checkStruct trims and checks the string fields of the struct v points to.
+func (p *problems) checkStruct(v reflect.Value, path string) {
+	v = v.Elem()
+	for _, m := range metaOf(v.Type()) {
+		f := v.FieldByIndex(m.index)
+		s := f.String()
+		if t := strings.TrimSpace(s); len(t) != len(s) {
+			f.SetString(t)
+			s = t
+		}
+		ptr := path + "/" + m.name
+		if s == "" {
+			if m.req {
+				p.add(ptr, "required", "缺少必填项 "+m.name, m.name+" is required")
+			}
+			continue
+		}
+		if !validForm(m.form, s) {
+			p.add(ptr, "format", m.name+" 格式错误: "+formZH[m.form], m.name+" is not "+formEN[m.form])
+		}
+	}
+}
+
+var (
+	formZH = map[string]string{"dec": "应为非负数，最多 5 位小数", "int": "应为整数", "time": "应为 yyyyMMddHHmmss", "date": "应为 yyyyMMdd"}
+	formEN = map[string]string{"dec": "a non-negative decimal with at most 5 places", "int": "an integer", "time": "yyyyMMddHHmmss", "date": "yyyyMMdd"}
+)
+
+func validForm(form, s string) bool {
+	switch form {
+	case "dec":
+		whole, frac, dot := strings.Cut(s, ".")
+		return len(whole) >= 1 && len(whole) <= 15 && digits(whole) && (!dot || len(frac) >= 1 && len(frac) <= 5 && digits(frac))
+	case "int":
+		return len(s) <= 9 && digits(s)
+	case "time":
+		return len(s) == 14 && digits(s)
+	case "date":
+		return (len(s) == 8 || len(s) == 14) && digits(s)
+	}
+	return true
+}
+
+func digits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// dec parses a checked decimal element; empty is zero.
+func dec(s string) decimal.Decimal {
+	if s == "" {
+		return decimal.Zero
+	}
+	d, err := decimal.NewFromString(s)
+	if err != nil {
+		return decimal.Zero
+	}
+	return d
+}
+
+// CheckDoc runs the schema checks and the rules that need only the
+// document itself (amount equations, weights, modes). A document with
+// problems is refused whole.
+func CheckDoc(d *Doc) []jinguan.FieldError {
+	var p problems
+	switch d.Kind {
+	case KindOrder:
+		p.checkOrder(d.Order)
+	case KindPayment:
+		p.checkStruct(reflect.ValueOf(&d.Payment.Head), "/PaymentHead")
+		p.checkApp(&d.Payment.Head.App, "/PaymentHead")
+	case KindWaybill:
+		p.checkStruct(reflect.ValueOf(&d.Waybill.Head), "/LogisticsHead")
+		p.checkApp(&d.Waybill.Head.App, "/LogisticsHead")
+	case KindInventory:
+		p.checkInventory(d.Inventory)
+	case KindCancel:
+		p.checkStruct(reflect.ValueOf(d.Cancel), "/InvtCancel")
+		p.checkApp(&d.Cancel.App, "/InvtCancel")
+	case KindReturn:
+		p.checkStruct(reflect.ValueOf(&d.Return.Head), "/InvtRefundHead")
+		p.checkApp(&d.Return.Head.App, "/InvtRefundHead")
+		for i := range d.Return.Items {
+			p.checkStruct(reflect.ValueOf(&d.Return.Items[i]), "/InvtRefundList/"+strconv.Itoa(i))
+		}
+	}
+	return p
+}
+
+func (p *problems) checkApp(a *App, path string) {
+	if a.AppType != "" && a.AppType != "1" && a.AppType != "2" && a.AppType != "3" {
+		p.add(path+"/appType", "code", "appType 应为 1 新增、2 变更或 3 删除", "appType must be 1 new, 2 change or 3 delete")
+	}
+	if a.AppStatus != "" && a.AppStatus != "1" && a.AppStatus != "2" {
+		p.add(path+"/appStatus", "code", "appStatus 应为 1 暂存或 2 申报", "appStatus must be 1 saved or 2 declared")
+	}
+}
+
+func (p *problems) checkOrder(o *Order) {
+	h := &o.Head
+	p.checkStruct(reflect.ValueOf(h), "/OrderHead")
+	p.checkApp(&h.App, "/OrderHead")
+	if len(o.Items) == 0 {
+		p.add("/OrderList", "required", "订单至少有一项商品", "an order needs at least one item")
+	}
+	before := len(*p)
+	sum := decimal.Zero
+	for i := range o.Items {
+		it := &o.Items[i]
+		path := "/OrderList/" + strconv.Itoa(i)
+		p.checkStruct(reflect.ValueOf(it), path)
+		if it.Currency != "" && it.Currency != h.Currency {
+			p.add(path+"/currency", "currency_mismatch", "商品币制与订单币制不一致", "item currency differs from the order's")
+		}
+		p.lineTotal(it.Qty, it.Price, it.TotalPrice, path)
+		sum = sum.Add(dec(it.TotalPrice))
+	}
+	if len(*p) > before {
+		return
+	}
+	// domain.md §4: acturalPaid = goodsValue + freight + taxTotal − discount.
+	want := dec(h.GoodsValue).Add(dec(h.Freight)).Add(dec(h.TaxTotal)).Sub(dec(h.Discount))
+	if !dec(h.ActuralPaid).Equal(want) {
+		p.add("/OrderHead/acturalPaid", "amount_mismatch",
+			"实际支付金额应等于商品价格+运杂费+代扣税款-非现金抵扣金额 = "+want.StringFixed(2),
+			"acturalPaid must equal goodsValue + freight + taxTotal − discount = "+want.StringFixed(2))
+	}
+	if !sum.Equal(dec(h.GoodsValue)) {
+		p.add("/OrderHead/goodsValue", "amount_mismatch", "商品价格应等于表体总价之和 "+sum.StringFixed(2),
+			"goodsValue must equal the sum of the items' totalPrice "+sum.StringFixed(2))
+	}
+}
+
+// lineTotal: totalPrice = qty × price, to the fen.
+func (p *problems) lineTotal(qty, price, total, path string) {
+	if qty == "" || price == "" || total == "" || !validForm("dec", qty) || !validForm("dec", price) || !validForm("dec", total) {
+		return
+	}
+	want := dec(qty).Mul(dec(price)).Round(2)
+	if !want.Equal(dec(total).Round(2)) {
+		p.add(path+"/totalPrice", "amount_mismatch", "总价应等于数量×单价 "+want.StringFixed(2), "totalPrice must equal qty × price "+want.StringFixed(2))
+	}
+}
+
+// Trade modes of retail imports; bonded ones need a ledger (账册).
+var (
+	importModes = map[string]bool{"9610": true, "1210": true, "1239": true}
+	bondedModes = map[string]bool{"1210": true, "1239": true}
+)
+
+func (p *problems) checkInventory(v *Inventory) {
+	h := &v.Head
+	p.checkStruct(reflect.ValueOf(h), "/InventoryHead")
+	p.checkApp(&h.App, "/InventoryHead")
+	if len(v.Items) == 0 {
+		p.add("/InventoryList", "required", "清单至少有一项商品", "a list needs at least one item")
+	}
+	for i := range v.Items {
+		it := &v.Items[i]
+		path := "/InventoryList/" + strconv.Itoa(i)
+		p.checkStruct(reflect.ValueOf(it), path)
+		if it.Currency != "" && it.Currency != h.Currency {
+			p.add(path+"/currency", "currency_mismatch", "商品币制与清单币制不一致", "item currency differs from the list's")
+		}
+		p.lineTotal(it.Qty, it.Price, it.TotalPrice, path)
+	}
+	if h.IeFlag != "" && h.IeFlag != "I" {
+		p.add("/InventoryHead/ieFlag", "code", "进口清单 ieFlag 应为 I", "an import list has ieFlag I")
+	}
+	if h.TradeMode != "" && !importModes[h.TradeMode] {
+		p.add("/InventoryHead/tradeMode", "code", "贸易方式应为 9610、1210 或 1239", "tradeMode must be 9610, 1210 or 1239")
+	}
+	if bondedModes[h.TradeMode] && h.EmsNo == "" {
+		p.add("/InventoryHead/emsNo", "required", "保税进口（1210/1239）须填写账册编号", "bonded imports (1210/1239) need the ledger number emsNo")
+	}
+	if validForm("dec", h.NetWeight) && validForm("dec", h.GrossWeight) && dec(h.NetWeight).GreaterThan(dec(h.GrossWeight)) {
+		p.add("/InventoryHead/netWeight", "weight", "净重不能大于毛重", "net weight exceeds gross weight")
+	}
+}
