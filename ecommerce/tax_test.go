@@ -1,0 +1,85 @@
+package ecommerce
+
+import (
+	"bytes"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/jinguan-customs/jinguan"
+	"github.com/jinguan-customs/jinguan/refdata"
+	"github.com/jinguan-customs/jinguan/tariff"
+)
+
+func testTaxer(t testing.TB) *Taxer {
+	t.Helper()
+	cat, err := refdata.Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := tariff.SampleSchedule(cat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, err := LoadReference("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &Taxer{Schedule: s, Config: tariff.DefaultRetailConfig(), Legacy: ref.Legacy, Rates: cat.ExchangeRate}
+}
+
+func sampleList(t testing.TB) *Inventory {
+	b, err := os.ReadFile("testdata/ceb621-inventory.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs, bad := DecodeXML(bytes.NewReader(b))
+	if len(bad) > 0 {
+		t.Fatal(bad)
+	}
+	return docs[0].Inventory
+}
+
+// domain.md §2: cosmetics 300 + freight 20 = 320, CT 15 %, VAT 13 % →
+// CT 39.53, VAT 34.26; milk powder 3,000, no CT → VAT 273.00.
+func TestTaxExamples(t *testing.T) {
+	tx := testTaxer(t)
+	on := time.Date(2026, 11, 11, 12, 0, 0, 0, jinguan.China)
+	inv := sampleList(t)
+	bill, why := tx.Assess(inv, on)
+	if len(why) > 0 {
+		t.Fatal(why)
+	}
+	if bill.Value.String() != "320" || bill.ConsumptionTax.StringFixed(2) != "39.53" || bill.ValueAddedTax.StringFixed(2) != "34.26" ||
+		!bill.CustomsTax.IsZero() || bill.Channel != tariff.RetailPreferential {
+		t.Fatalf("cosmetics bill %+v", bill)
+	}
+	if len(bill.Items) != 1 || !bill.Items[0].ConsumptionTax.Equal(bill.ConsumptionTax) {
+		t.Fatalf("items %+v", bill.Items)
+	}
+
+	milk := sampleList(t)
+	milk.Head.Freight = "0"
+	it := &milk.Items[0]
+	it.Gcode, it.Qty, it.Price, it.TotalPrice = "1901101000", "3", "1000", "3000"
+	bill, why = tx.Assess(milk, on)
+	if len(why) > 0 {
+		t.Fatal(why)
+	}
+	if bill.ValueAddedTax.StringFixed(2) != "273.00" || !bill.ConsumptionTax.IsZero() {
+		t.Fatalf("milk powder bill %+v", bill)
+	}
+
+	// Freight is shared over the lines by value; two lines over 5,000 are general trade.
+	two := sampleList(t)
+	two.Items = append(two.Items, two.Items[0])
+	two.Items[1].Gcode, two.Items[1].Qty, two.Items[1].Price, two.Items[1].TotalPrice = "1901101000", "5", "1000", "5000"
+	if _, why = tx.Assess(two, on); len(why) != 1 || why[0].Code != "cbec_over_order_limit" {
+		t.Fatalf("over the order limit: %+v", why)
+	}
+	two.Items[1].Qty, two.Items[1].TotalPrice = "1", "1000"
+	bill, why = tx.Assess(two, on)
+	if len(why) > 0 || !bill.Items[0].TaxPrice.Add(bill.Items[1].TaxPrice).Equal(bill.Value) || bill.Value.String() != "1320" {
+		t.Fatalf("two lines %+v %+v", bill, why)
+	}
+}
