@@ -112,8 +112,11 @@ type Unit struct {
 	Receipts []Receipt // list receipts to log; Seq is set by Apply
 	// Refuse turns the unit into its refusal (code: duplicate, conflict,
 	// quota); Apply then writes what is left.
-	Refuse func(code string)
+	Refuse  func(code string)
 	Refused string // set by Apply
+
+	revert func() // undoes the unit's effect on the match state
+	after  func() // runs once the unit is durable
 }
 
 // QuotaDelta counts a list against (or, negative, restores) a buyer's
@@ -165,7 +168,36 @@ const (
 )
 
 // Document keys.
-func orderKey(ebp, orderNo string) string     { return "O|" + ebp + "|" + orderNo }
-func paymentKey(ebp, orderNo string) string   { return "P|" + ebp + "|" + orderNo }
-func waybillKey(code, no string) string       { return "W|" + code + "|" + no }
-func listKey(ebp, orderNo string) string      { return ebp + "|" + orderNo }
+func orderKey(ebp, orderNo string) string   { return "O|" + ebp + "|" + orderNo }
+func paymentKey(ebp, orderNo string) string { return "P|" + ebp + "|" + orderNo }
+func waybillKey(code, no string) string     { return "W|" + code + "|" + no }
+func listKey(ebp, orderNo string) string    { return ebp + "|" + orderNo }
+
+// PeriodSums adds up a batch's period deltas so that an adapter writes
+// each guarantor's period once per batch.
+type PeriodSums struct {
+	m     map[[2]string]*PeriodDelta
+	order [][2]string
+}
+
+func NewPeriodSums() *PeriodSums { return &PeriodSums{m: map[[2]string]*PeriodDelta{}} }
+
+func (p *PeriodSums) Add(d PeriodDelta) {
+	k := [2]string{d.AssureCode, d.Period}
+	if s := p.m[k]; s != nil {
+		s.Bills += d.Bills
+		s.TaxFen += d.TaxFen
+		return
+	}
+	p.m[k] = &d
+	p.order = append(p.order, k)
+}
+
+// Deltas returns the sums in first-seen order.
+func (p *PeriodSums) Deltas() []PeriodDelta {
+	out := make([]PeriodDelta, 0, len(p.order))
+	for _, k := range p.order {
+		out = append(out, *p.m[k])
+	}
+	return out
+}

@@ -27,7 +27,7 @@ type TaxBill struct {
 	ValueAddedTax  decimal.Decimal `json:"valueAddedTax"`
 	ConsumptionTax decimal.Decimal `json:"consumptionTax"`
 	Total          decimal.Decimal `json:"total"`
-	Value          decimal.Decimal `json:"value"` // taxable value in CNY, counted toward the annual quota
+	Value          decimal.Decimal `json:"value"`  // taxable value in CNY, counted toward the annual quota
 	Status         string          `json:"status"` // 1 unpaid (secured by the guarantee), 2 paid, 3 cancelled
 	Channel        string          `json:"channel"`
 	Rule           string          `json:"rule"`

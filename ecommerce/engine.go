@@ -1,0 +1,302 @@
+package ecommerce
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"time"
+
+	"github.com/jinguan-customs/jinguan"
+	"github.com/jinguan-customs/jinguan/refdata"
+)
+
+// state is the match state: documents waiting for their list and lists
+// waiting for their documents. Decided lists and used documents leave it;
+// a document not in it is looked up in the store.
+type state struct {
+	orders   map[string]*Order
+	payments map[string]*Payment
+	waybills map[string]*Waybill
+	waiting  map[string]*waitingList // by list key
+	byDoc    map[string]string       // document key → waiting list key
+	queue    []string                // waiting list keys by deadline
+	fetched  map[string]DocRow       // this batch's store look-ups
+	lists    map[string]*ListRow     // this batch's stored lists (cancel, return)
+	win      window
+}
+
+type waitingList struct {
+	row *ListRow
+	inv *Inventory
+}
+
+// item is one document of a request on its way through the engine.
+type item struct {
+	doc     *Doc
+	key     string
+	receipt Receipt
+	done    bool // refused before the engine
+	unit    *Unit
+}
+
+func (s *Service) rebuild(ctx context.Context) error {
+	st := &s.st
+	*st = state{orders: map[string]*Order{}, payments: map[string]*Payment{}, waybills: map[string]*Waybill{},
+		waiting: map[string]*waitingList{}, byDoc: map[string]string{}, win: st.win}
+	rows, err := s.deps.Store.Waiting(ctx)
+	if err != nil {
+		return err
+	}
+	for i := range rows {
+		r := &rows[i]
+		var d ListDoc
+		if err := json.Unmarshal(r.Doc, &d); err != nil || d.Inventory == nil {
+			return jinguan.Errorf(jinguan.EINTERNAL, "清单 %d 数据损坏", "list %d is corrupt", r.ID)
+		}
+		s.wait(r, d.Inventory)
+	}
+	return nil
+}
+
+func (s *Service) wait(row *ListRow, inv *Inventory) {
+	st := &s.st
+	st.waiting[row.Key] = &waitingList{row: row, inv: inv}
+	h := &inv.Head
+	st.byDoc[orderKey(h.EbpCode, h.OrderNo)] = row.Key
+	st.byDoc[paymentKey(h.EbpCode, h.OrderNo)] = row.Key
+	st.byDoc[waybillKey(h.LogisticsCode, h.LogisticsNo)] = row.Key
+	st.queue = append(st.queue, row.Key)
+}
+
+func (s *Service) unwait(key string) *waitingList {
+	st := &s.st
+	w := st.waiting[key]
+	if w == nil {
+		return nil
+	}
+	delete(st.waiting, key)
+	h := &w.inv.Head
+	for _, k := range []string{orderKey(h.EbpCode, h.OrderNo), paymentKey(h.EbpCode, h.OrderNo), waybillKey(h.LogisticsCode, h.LogisticsNo)} {
+		if st.byDoc[k] == key {
+			delete(st.byDoc, k)
+		}
+	}
+	return w
+}
+
+// prepare runs what needs no match state, in the caller's goroutine.
+func (s *Service) prepare(ctx context.Context, d *Doc, now time.Time) *item {
+	it := &item{doc: d}
+	refuse := func(typ string, p []jinguan.FieldError) *item {
+		it.done = true
+		it.receipt = Receipt{Type: typ, Guid: d.Guid(), Key: it.key, Status: StatusRejected, Code: p[0].Code,
+			InfoZH: p[0].MessageZH, InfoEN: p[0].MessageEN, Problems: p, At: now.UTC()}
+		return it
+	}
+	if p := CheckDoc(d); len(p) > 0 {
+		return refuse(ReceiptSchema, p)
+	}
+	var party *Reason
+	switch d.Kind {
+	case KindOrder:
+		h := &d.Order.Head
+		it.key = orderKey(h.EbpCode, h.OrderNo)
+		party = s.deps.Parties.Check(ctx, h.EbpCode, RolePlatform, "/OrderHead/ebpCode")
+	case KindPayment:
+		h := &d.Payment.Head
+		it.key = paymentKey(h.EbpCode, h.OrderNo)
+		party = s.deps.Parties.Check(ctx, h.PayCode, RolePayment, "/PaymentHead/payCode")
+	case KindWaybill:
+		h := &d.Waybill.Head
+		it.key = waybillKey(h.LogisticsCode, h.LogisticsNo)
+		party = s.deps.Parties.Check(ctx, h.LogisticsCode, RoleLogistics, "/LogisticsHead/logisticsCode")
+	case KindInventory:
+		it.key = listKey(d.Inventory.Head.EbpCode, d.Inventory.Head.OrderNo)
+	case KindCancel:
+		it.key = listKey(d.Cancel.EbpCode, d.Cancel.OrderNo)
+	case KindReturn:
+		it.key = listKey(d.Return.Head.EbpCode, d.Return.Head.OrderNo)
+	}
+	if party != nil {
+		return refuse(receiptType(d.Kind), reasonsToFields([]Reason{*party}))
+	}
+	return it
+}
+
+func reasonsToFields(rs []Reason) []jinguan.FieldError {
+	out := make([]jinguan.FieldError, len(rs))
+	for i, r := range rs {
+		out[i] = jinguan.FieldError{Pointer: r.Element, Code: r.Code, MessageZH: r.ZH, MessageEN: r.EN}
+	}
+	return out
+}
+
+// listChecks are the checks of a list that need no other document:
+// parties and their roles, the positive list, and the tax.
+func (s *Service) listChecks(ctx context.Context, inv *Inventory, on time.Time) (TaxBill, []Reason) {
+	h := &inv.Head
+	var rs []Reason
+	for _, c := range []struct{ code, role, el string }{
+		{h.EbpCode, RolePlatform, "/InventoryHead/ebpCode"}, {h.EbcCode, RoleSeller, "/InventoryHead/ebcCode"},
+		{h.LogisticsCode, RoleLogistics, "/InventoryHead/logisticsCode"}, {h.AgentCode, RoleAgent, "/InventoryHead/agentCode"},
+		{h.AssureCode, RoleGuarantor, "/InventoryHead/assureCode"},
+	} {
+		if r := s.deps.Parties.Check(ctx, c.code, c.role, c.el); r != nil {
+			rs = append(rs, *r)
+		}
+	}
+	for i := range inv.Items {
+		if g := inv.Items[i].Gcode; !s.deps.Reference.Positive.Allows(g, on) {
+			rs = append(rs, reason("positive_list", "/InventoryList/"+itoa(i)+"/gcode", "商品 "+g+" 不在跨境电商零售进口商品清单内",
+				"goods "+g+" are not on the e-commerce positive list"))
+		}
+	}
+	bill, why := s.deps.Taxer.Assess(inv, on)
+	return bill, append(rs, why...)
+}
+
+// fetch looks up, in one go, the stored documents and lists this batch
+// needs that the match state does not hold.
+func (s *Service) fetch(ctx context.Context, items []*item) {
+	st := &s.st
+	st.fetched, st.lists = nil, nil
+	var keys []string
+	for _, it := range items {
+		if it.done {
+			continue
+		}
+		var h *InventoryHead
+		switch it.doc.Kind {
+		case KindOrder, KindPayment, KindWaybill:
+			if lk, ok := st.byDoc[it.key]; ok {
+				h = &st.waiting[lk].inv.Head
+			}
+		case KindInventory:
+			if st.waiting[it.key] == nil {
+				h = &it.doc.Inventory.Head
+			}
+		case KindCancel, KindReturn:
+			if st.lists == nil {
+				st.lists = map[string]*ListRow{}
+			}
+			if r, err := s.deps.Store.ListByKey(ctx, it.key); err == nil {
+				st.lists[it.key] = &r
+			}
+		}
+		if h != nil {
+			if k := orderKey(h.EbpCode, h.OrderNo); st.orders[k] == nil {
+				keys = append(keys, k)
+			}
+			if k := paymentKey(h.EbpCode, h.OrderNo); st.payments[k] == nil {
+				keys = append(keys, k)
+			}
+			if k := waybillKey(h.LogisticsCode, h.LogisticsNo); st.waybills[k] == nil {
+				keys = append(keys, k)
+			}
+		}
+	}
+	if len(keys) > 0 {
+		m, err := s.deps.Store.Docs(ctx, keys)
+		if err != nil {
+			s.deps.Log.Error("ecommerce document look-up failed", "err", err)
+		}
+		st.fetched = m
+	}
+}
+
+func (s *Service) order(k string) *Order {
+	if o := s.st.orders[k]; o != nil {
+		return o
+	}
+	if r, ok := s.st.fetched[k]; ok {
+		var o Order
+		if json.Unmarshal(r.Doc, &o) == nil {
+			return &o
+		}
+	}
+	return nil
+}
+
+func (s *Service) payment(k string) *Payment {
+	if p := s.st.payments[k]; p != nil {
+		return p
+	}
+	if r, ok := s.st.fetched[k]; ok {
+		var p Payment
+		if json.Unmarshal(r.Doc, &p) == nil {
+			return &p
+		}
+	}
+	return nil
+}
+
+func (s *Service) waybill(k string) *Waybill {
+	if w := s.st.waybills[k]; w != nil {
+		return w
+	}
+	if r, ok := s.st.fetched[k]; ok {
+		var w Waybill
+		if json.Unmarshal(r.Doc, &w) == nil {
+			return &w
+		}
+	}
+	return nil
+}
+
+// expire rejects the waiting lists whose time is up.
+func (s *Service) expire(now time.Time) []*Unit {
+	st := &s.st
+	var units []*Unit
+	for len(st.queue) > 0 {
+		w := st.waiting[st.queue[0]]
+		if w != nil && now.Before(w.row.Deadline) {
+			break
+		}
+		st.queue = st.queue[1:]
+		if w == nil {
+			continue
+		}
+		h := &w.inv.Head
+		zh, en := missing(s.order(orderKey(h.EbpCode, h.OrderNo)), s.payment(paymentKey(h.EbpCode, h.OrderNo)), s.waybill(waybillKey(h.LogisticsCode, h.LogisticsNo)))
+		s.unwait(w.row.Key)
+		row := *w.row
+		row.ExpectStatus, row.Status, row.UpdatedAt = StatusWarehoused, StatusRejected, now.UTC()
+		doc := ListDoc{Inventory: w.inv, Reasons: []Reason{reason("documents_missing", "/InventoryHead/orderNo",
+			"等待超时，缺少"+zh, "timed out waiting for the "+en)}}
+		row.Doc = mustJSON(doc)
+		u := &Unit{List: &row, Receipts: []Receipt{listReceipt(&row, doc.Reasons, now)}}
+		u.revert = func() { s.wait(w.row, w.inv) }
+		u.Refuse = func(string) { u.List, u.Receipts = nil, nil }
+		units = append(units, u)
+	}
+	return units
+}
+
+func listReceipt(row *ListRow, rs []Reason, now time.Time) Receipt {
+	r := Receipt{Type: ReceiptInventory, Key: row.Key, ListID: row.ID, Status: row.Status, At: now.UTC()}
+	if len(rs) > 0 {
+		r.Code = rs[0].Code
+		zh, en := make([]string, len(rs)), make([]string, len(rs))
+		for i, x := range rs {
+			zh[i], en[i] = x.ZH, x.EN
+		}
+		r.InfoZH, r.InfoEN = strings.Join(zh, "；"), strings.Join(en, "; ")
+		r.Problems = reasonsToFields(rs)
+	} else {
+		r.InfoZH, r.InfoEN = StatusText(row.Status)
+	}
+	return r
+}
+
+func itoa(i int) string {
+	if i < 10 {
+		return string(rune('0' + i))
+	}
+	return itoa(i/10) + string(rune('0'+i%10))
+}
+
+func period(t time.Time) string { return t.In(jinguan.China).Format("200601") }
+
+func year(t time.Time) int { return t.In(jinguan.China).Year() }
+
+func day(t time.Time) int32 { return refdata.Day(t) }

@@ -1,0 +1,310 @@
+package ecommerce
+
+import (
+	"context"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/jinguan-customs/jinguan/tariff"
+)
+
+// handle turns one document into its unit, updating the match state; nil
+// when the document is refused without a write.
+func (s *Service) handle(ctx context.Context, it *item, now time.Time) *Unit {
+	if it.done {
+		return nil
+	}
+	d := it.doc
+	it.receipt = Receipt{Type: receiptType(d.Kind), Guid: d.Guid(), Key: it.key, Status: StatusWarehoused, At: now.UTC()}
+	it.receipt.InfoZH, it.receipt.InfoEN = StatusText(StatusWarehoused)
+	switch d.Kind {
+	case KindOrder, KindPayment, KindWaybill:
+		return s.handleDoc(ctx, it, now)
+	case KindInventory:
+		return s.handleList(ctx, it, now)
+	default:
+		return s.handleUndo(ctx, it, now)
+	}
+}
+
+func (it *item) refuse(code, zh, en string) *Unit {
+	it.receipt.Status, it.receipt.Code, it.receipt.InfoZH, it.receipt.InfoEN = StatusRejected, code, zh, en
+	return nil
+}
+
+func appType(d *Doc) string {
+	switch d.Kind {
+	case KindOrder:
+		return d.Order.Head.AppType
+	case KindPayment:
+		return d.Payment.Head.AppType
+	case KindWaybill:
+		return d.Waybill.Head.AppType
+	case KindInventory:
+		return d.Inventory.Head.AppType
+	}
+	return "1"
+}
+
+// handleDoc takes an order, payment or waybill; if a waiting list was
+// missing only it, the list is decided in the same unit.
+func (s *Service) handleDoc(ctx context.Context, it *item, now time.Time) *Unit {
+	st, d, k := &s.st, it.doc, it.key
+	var held bool
+	var put func()
+	var drop func()
+	var body any
+	switch d.Kind {
+	case KindOrder:
+		old := st.orders[k]
+		held, body = old != nil, d.Order
+		put, drop = func() { st.orders[k] = d.Order }, func() { restore(st.orders, k, old) }
+	case KindPayment:
+		old := st.payments[k]
+		held, body = old != nil, d.Payment
+		put, drop = func() { st.payments[k] = d.Payment }, func() { restore(st.payments, k, old) }
+	case KindWaybill:
+		old := st.waybills[k]
+		held, body = old != nil, d.Waybill
+		put, drop = func() { st.waybills[k] = d.Waybill }, func() { restore(st.waybills, k, old) }
+	}
+	row := DocRow{Key: k, Kind: d.Kind, At: now.UTC(), Doc: mustJSON(body)}
+	switch appType(d) {
+	case "1":
+		if held {
+			return it.refuse("duplicate", "单证已存在", "the document already exists")
+		}
+	case "2":
+		if !held {
+			return it.refuse("not_changeable", "单证不存在或已被清单使用，不能变更", "no such document, or a list already used it")
+		}
+		row.Op = DocUpsert
+	case "3":
+		if !held {
+			return it.refuse("not_changeable", "单证不存在或已被清单使用，不能删除", "no such document, or a list already used it")
+		}
+		row.Op = DocDelete
+		u := &Unit{Docs: []DocRow{row}}
+		switch d.Kind {
+		case KindOrder:
+			delete(st.orders, k)
+		case KindPayment:
+			delete(st.payments, k)
+		case KindWaybill:
+			delete(st.waybills, k)
+		}
+		u.revert = drop
+		u.Refuse = func(string) { u.Docs = nil; it.refuse("conflict", "删除失败", "delete failed") }
+		return u
+	}
+	put()
+	u := &Unit{Docs: []DocRow{row}}
+	u.revert = drop
+	u.Refuse = func(code string) {
+		u.Docs, u.List, u.Quota, u.Period, u.Receipts = nil, nil, nil, nil, nil
+		it.refuse(code, "单证已存在", "the document already exists")
+	}
+	if lk, ok := st.byDoc[k]; ok {
+		w := st.waiting[lk]
+		h := &w.inv.Head
+		o, p, wb := s.order(orderKey(h.EbpCode, h.OrderNo)), s.payment(paymentKey(h.EbpCode, h.OrderNo)), s.waybill(waybillKey(h.LogisticsCode, h.LogisticsNo))
+		if o != nil && p != nil && wb != nil {
+			s.unwait(lk)
+			row := *w.row
+			row.ExpectStatus = StatusWarehoused
+			dec := s.decide(ctx, &row, w.inv, o, p, wb, now)
+			docRevert := u.revert
+			dec.attach(u, func() { docRevert(); s.wait(w.row, w.inv) }, func() { s.wait(w.row, w.inv) })
+		}
+	}
+	return u
+}
+
+func restore[V any](m map[string]*V, k string, old *V) {
+	if old == nil {
+		delete(m, k)
+	} else {
+		m[k] = old
+	}
+}
+
+// handleList takes an inventory list: decided at once when its three
+// documents are there, otherwise stored as waiting (120).
+func (s *Service) handleList(ctx context.Context, it *item, now time.Time) *Unit {
+	st, inv := &s.st, it.doc.Inventory
+	h := &inv.Head
+	it.receipt.Type = ReceiptInventory
+	row := ListRow{Key: it.key, BuyerID: h.BuyerIdNumber, EbpCode: h.EbpCode, OrderNo: h.OrderNo, LogisticsNo: h.LogisticsNo,
+		AssureCode: h.AssureCode, TradeMode: h.TradeMode, CustomsCode: h.CustomsCode, DeclaredAt: now.UTC(), UpdatedAt: now.UTC()}
+	if w := st.waiting[it.key]; w != nil {
+		if h.AppType != "2" {
+			return it.refuse("duplicate", "清单已申报，正在等待单证", "the list is already declared and waiting for its documents")
+		}
+		s.unwait(it.key)
+		row.ID, row.ExpectStatus, row.DeclaredAt = w.row.ID, StatusWarehoused, w.row.DeclaredAt
+	}
+	o, p, wb := s.order(orderKey(h.EbpCode, h.OrderNo)), s.payment(paymentKey(h.EbpCode, h.OrderNo)), s.waybill(waybillKey(h.LogisticsCode, h.LogisticsNo))
+	u := &Unit{}
+	old := st.waiting[it.key]
+	if o == nil || p == nil || wb == nil {
+		row.Status, row.Deadline = StatusWarehoused, now.Add(time.Duration(s.cfg.MatchWait)).UTC()
+		row.Doc = mustJSON(ListDoc{Inventory: inv})
+		s.wait(&row, inv)
+		u.List, u.Receipts = &row, []Receipt{listReceipt(&row, nil, now)}
+		u.revert = func() {
+			s.unwait(row.Key)
+			if old != nil {
+				s.wait(old.row, old.inv)
+			}
+		}
+		u.Refuse = func(code string) {
+			u.List, u.Receipts = nil, nil
+			it.refuse(code, "清单已存在", "the list already exists")
+		}
+		return u
+	}
+	dec := s.decide(ctx, &row, inv, o, p, wb, now)
+	dec.attach(u, func() {}, func() {})
+	it.receipt.Status, it.receipt.Code = row.Status, u.Receipts[0].Code
+	it.receipt.InfoZH, it.receipt.InfoEN, it.receipt.Problems = u.Receipts[0].InfoZH, u.Receipts[0].InfoEN, u.Receipts[0].Problems
+	prev := u.Refuse
+	u.Refuse = func(code string) {
+		prev(code)
+		if code != "quota" {
+			it.refuse(code, "清单已存在", "the list already exists")
+		} else {
+			it.receipt.Status, it.receipt.Code = StatusRejected, "quota"
+			it.receipt.InfoZH, it.receipt.InfoEN = u.Receipts[0].InfoZH, u.Receipts[0].InfoEN
+		}
+	}
+	return u
+}
+
+// decision is a decided list before it is written.
+type decision struct {
+	s       *Service
+	row     *ListRow
+	doc     ListDoc
+	quota   *QuotaDelta
+	period  *PeriodDelta
+	used    func()          // takes the three documents out of the match state
+	unused  func()          // puts them back
+	debited decimal.Decimal // tax reserved on the guarantee
+	now     time.Time
+}
+
+// decide runs matching, the checks, risk and the guarantee for a list
+// whose three documents are there.
+func (s *Service) decide(ctx context.Context, row *ListRow, inv *Inventory, o *Order, p *Payment, w *Waybill, now time.Time) *decision {
+	h := &inv.Head
+	bill, reasons := s.listChecks(ctx, inv, now)
+	reasons = append(reasons, matchList(inv, o, p, w, s.cfg.WeightTolerance)...)
+	t := now.UTC()
+	d := &decision{s: s, row: row, now: now, doc: ListDoc{Inventory: inv, Order: o, Payment: p, Waybill: w, DecidedAt: &t}}
+	row.UpdatedAt, row.Deadline = t, time.Time{}
+	if len(reasons) == 0 {
+		facts := s.facts(inv, &bill, now)
+		d.doc.Lane, d.doc.Hits, d.doc.LaneWhy = s.deps.Risk.Assess(row.Key, facts)
+		if bill.Total.IsPositive() {
+			ok, err := s.deps.Guarantor.Debit(ctx, h.AssureCode, bill.Total, row.Key)
+			switch {
+			case err != nil:
+				reasons = append(reasons, reason("guarantee_unavailable", "/InventoryHead/assureCode", "担保核扣失败，请重新申报", "the guarantee could not be debited; declare again"))
+			case !ok:
+				reasons = append(reasons, reason("guarantee", "/InventoryHead/assureCode", "担保企业 "+h.AssureCode+" 的担保不足以覆盖税款",
+					"the guarantee of "+h.AssureCode+" does not cover the tax"))
+			default:
+				d.debited = bill.Total
+			}
+		}
+	}
+	if len(reasons) > 0 {
+		row.Status, row.Lane, d.doc.Reasons = StatusRejected, "", reasons
+		d.doc.Lane, d.doc.Hits, d.doc.LaneWhy = "", nil, ""
+		row.Doc = mustJSON(d.doc)
+		return d
+	}
+	row.Lane = d.doc.Lane
+	switch d.doc.Lane {
+	case LaneRed:
+		row.Status = StatusInspection
+	case LaneYellow:
+		row.Status = StatusManualReview
+	default:
+		row.Status = StatusReleased
+	}
+	bill.TaxNo = "T" + h.CustomsCode + "-" + h.EbpCode + "-" + h.OrderNo
+	d.doc.Tax = &bill
+	row.ValueFen, row.TaxFen, row.Period = toFen(bill.Value), toFen(bill.Total), period(now)
+	row.Doc = mustJSON(d.doc)
+	d.quota = &QuotaDelta{BuyerID: h.BuyerIdNumber, Year: year(now), DeltaFen: row.ValueFen, LimitFen: toFen(s.cfg.Retail.AnnualLimit)}
+	d.period = &PeriodDelta{AssureCode: h.AssureCode, Period: row.Period, Bills: 1, TaxFen: row.TaxFen}
+	st := &s.st
+	ok, pk, wk := orderKey(h.EbpCode, h.OrderNo), paymentKey(h.EbpCode, h.OrderNo), waybillKey(h.LogisticsCode, h.LogisticsNo)
+	d.used = func() { delete(st.orders, ok); delete(st.payments, pk); delete(st.waybills, wk) }
+	d.unused = func() { st.orders[ok], st.payments[pk], st.waybills[wk] = o, p, w }
+	return d
+}
+
+// attach puts the decision into u. revert undoes the whole unit's effect
+// on the state; keep is what to undo when only the list part is dropped.
+func (d *decision) attach(u *Unit, revert, keep func()) {
+	s := d.s
+	u.List, u.Quota, u.Period = d.row, d.quota, d.period
+	u.Receipts = []Receipt{listReceipt(d.row, d.doc.Reasons, d.now)}
+	if d.used != nil {
+		d.used()
+	}
+	restoreGuarantee := func() {
+		if d.debited.IsPositive() {
+			s.deps.Guarantor.Restore(context.Background(), d.row.AssureCode, d.debited, d.row.Key)
+			d.debited = decimal.Zero
+		}
+	}
+	u.revert = func() {
+		if d.unused != nil {
+			d.unused()
+		}
+		restoreGuarantee()
+		revert()
+	}
+	u.Refuse = func(code string) {
+		if code != "quota" {
+			u.Docs, u.List, u.Quota, u.Period, u.Receipts = nil, nil, nil, nil, nil
+			return
+		}
+		// Over the annual limit: general trade, the list is refused and its
+		// documents stay for a corrected list.
+		d.row.Status, d.row.Lane, d.row.ValueFen, d.row.TaxFen, d.row.Period = StatusRejected, "", 0, 0, ""
+		d.doc.Reasons = []Reason{{Code: tariff.RuleRetailOverYear.Code, Element: "/InventoryHead/buyerIdNumber",
+			ZH: tariff.RuleRetailOverYear.ZH, EN: tariff.RuleRetailOverYear.EN}}
+		d.doc.Tax, d.doc.Lane, d.doc.Hits, d.doc.LaneWhy = nil, "", nil, ""
+		d.row.Doc = mustJSON(d.doc)
+		u.Quota, u.Period = nil, nil
+		u.Receipts = []Receipt{listReceipt(d.row, d.doc.Reasons, d.now)}
+		if d.unused != nil {
+			d.unused()
+		}
+		restoreGuarantee()
+		u.revert = keep
+	}
+}
+
+// facts gathers what list profiles see.
+func (s *Service) facts(inv *Inventory, bill *TaxBill, now time.Time) *ListFacts {
+	h := &inv.Head
+	f := &ListFacts{Value: bill.Value.InexactFloat64(), Tax: bill.Total.InexactFloat64(), Items: len(inv.Items),
+		TradeMode: h.TradeMode, EbpCode: h.EbpCode, Country: h.Country, MinPriceRatio: 1}
+	for i := range inv.Items {
+		it := &inv.Items[i]
+		f.Gcodes = append(f.Gcodes, it.Gcode)
+		if ref := s.deps.Risk.RefPrices[it.Gcode]; ref > 0 {
+			if r := dec(it.Price).InexactFloat64() / ref; r < f.MinPriceRatio {
+				f.MinPriceRatio = r
+			}
+		}
+	}
+	f.BuyersAtAddress, f.BuyersAtPhone, f.BuyerListsToday = s.st.win.observe(day(now), h.BuyerIdNumber, h.ConsigneeAddress, h.BuyerTelephone)
+	return f
+}

@@ -1,0 +1,265 @@
+package ecommerce
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/jinguan-customs/jinguan"
+	"github.com/jinguan-customs/jinguan/tariff"
+)
+
+// Config tunes the clearance; defaults from domain.md.
+type Config struct {
+	MatchWait       Duration            `json:"match_wait"`       // a list waits this long for its documents [24h]
+	WeightTolerance decimal.Decimal     `json:"weight_tolerance"` // waybill weight vs gross weight, share [0.1]
+	MaxBatch        int                 `json:"max_batch"`        // documents per commit [4096]
+	Retail          tariff.RetailConfig `json:"retail"`
+}
+
+// DefaultConfig returns the defaults.
+func DefaultConfig() Config {
+	return Config{MatchWait: Duration(24 * time.Hour), WeightTolerance: decimal.RequireFromString("0.1"),
+		MaxBatch: 4096, Retail: tariff.DefaultRetailConfig()}
+}
+
+// Deps are the service's collaborators.
+type Deps struct {
+	Store     Store
+	Parties   *Parties
+	Taxer     *Taxer
+	Risk      *Risk
+	Reference *Reference
+	Guarantor Guarantor
+	Now       func() time.Time
+	Log       *slog.Logger
+}
+
+// Service takes documents, matches and decides lists. One engine
+// goroutine owns the match state and writes batches: while one batch is
+// committed the next requests queue up (group commit), and every answer
+// waits until its batch is durable.
+type Service struct {
+	cfg  Config
+	deps Deps
+	reqs chan *request
+	stop chan struct{}
+	wg   sync.WaitGroup
+	mu   sync.RWMutex
+	shut bool
+
+	// engine state, touched only by the engine goroutine
+	st state
+}
+
+type request struct {
+	items []*item
+	done  chan struct{}
+	err   error
+}
+
+// NewService rebuilds the match state from the store and starts the engine.
+func NewService(ctx context.Context, cfg Config, d Deps) (*Service, error) {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Log == nil {
+		d.Log = slog.Default()
+	}
+	if d.Guarantor == nil {
+		d.Guarantor = RegistryGuarantor{Parties: d.Parties}
+	}
+	if cfg.MaxBatch <= 0 {
+		cfg.MaxBatch = 4096
+	}
+	s := &Service{cfg: cfg, deps: d, reqs: make(chan *request, 1024), stop: make(chan struct{})}
+	regs, err := d.Store.Registrations(ctx)
+	if err != nil {
+		return nil, err
+	}
+	d.Parties.SetRegistrations(regs)
+	if err := s.rebuild(ctx); err != nil {
+		return nil, err
+	}
+	s.wg.Add(1)
+	go s.run()
+	return s, nil
+}
+
+// Close stops taking documents and waits for the engine to finish.
+func (s *Service) Close() {
+	s.mu.Lock()
+	if s.shut {
+		s.mu.Unlock()
+		return
+	}
+	s.shut = true
+	s.mu.Unlock()
+	close(s.stop)
+	s.wg.Wait()
+}
+
+// Submit takes a batch of decoded documents and returns one receipt per
+// document, in order, once everything accepted is durable. Each document
+// is accepted or refused whole.
+func (s *Service) Submit(ctx context.Context, docs []Doc) ([]Receipt, error) {
+	now := s.deps.Now()
+	items := make([]*item, len(docs))
+	for i := range docs {
+		items[i] = s.prepare(ctx, &docs[i], now)
+	}
+	r := &request{items: items, done: make(chan struct{})}
+	s.mu.RLock()
+	if s.shut {
+		s.mu.RUnlock()
+		return nil, errShutdown
+	}
+	s.reqs <- r
+	s.mu.RUnlock()
+	<-r.done
+	if r.err != nil {
+		return nil, r.err
+	}
+	out := make([]Receipt, len(items))
+	for i, it := range items {
+		out[i] = it.receipt
+	}
+	return out, nil
+}
+
+var errShutdown = jinguan.Errorf(jinguan.EUNAVAIL, "系统正在停止", "the service is shutting down")
+
+func (s *Service) run() {
+	defer s.wg.Done()
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	var batch []*request
+	for {
+		batch = batch[:0]
+		select {
+		case r := <-s.reqs:
+			batch = append(batch, r)
+		case <-tick.C:
+			s.commit(nil)
+			continue
+		case <-s.stop:
+			for {
+				select {
+				case r := <-s.reqs:
+					s.commit([]*request{r})
+				default:
+					return
+				}
+			}
+		}
+		n := len(batch[0].items)
+	fill:
+		for n < s.cfg.MaxBatch {
+			select {
+			case r := <-s.reqs:
+				batch = append(batch, r)
+				n += len(r.items)
+			default:
+				break fill
+			}
+		}
+		s.commit(batch)
+	}
+}
+
+// commit decides a batch, writes it and answers its requests.
+func (s *Service) commit(batch []*request) {
+	ctx := context.Background()
+	now := s.deps.Now()
+	var items []*item
+	for _, r := range batch {
+		items = append(items, r.items...)
+	}
+	s.fetch(ctx, items)
+	var units []*Unit
+	for _, it := range items {
+		if u := s.handle(ctx, it, now); u != nil {
+			it.unit = u
+			units = append(units, u)
+		}
+	}
+	units = append(units, s.expire(now)...)
+	var err error
+	if len(units) > 0 {
+		err = s.deps.Store.Apply(ctx, units)
+	}
+	if err != nil {
+		s.deps.Log.Error("ecommerce batch failed", "err", err, "units", len(units))
+		for _, u := range units {
+			if u.revert != nil {
+				u.revert()
+			}
+		}
+		if rerr := s.rebuild(ctx); rerr != nil {
+			s.deps.Log.Error("ecommerce state rebuild failed", "err", rerr)
+		}
+	}
+	for _, u := range units {
+		switch {
+		case err != nil:
+		case u.Refused != "" && u.revert != nil:
+			u.revert()
+		case u.Refused == "" && u.after != nil:
+			u.after()
+		}
+	}
+	for _, it := range items {
+		if it.unit != nil && it.unit.List != nil && it.receipt.Type == ReceiptInventory {
+			it.receipt.ListID = it.unit.List.ID
+		}
+	}
+	for _, r := range batch {
+		r.err = err
+		close(r.done)
+	}
+}
+
+// ListDoc is what a stored list holds beside its summary columns: the
+// list as declared and the decision with its reasons.
+type ListDoc struct {
+	Inventory *Inventory `json:"inventory"`
+	Reasons   []Reason   `json:"reasons,omitempty"`
+	Tax       *TaxBill   `json:"tax,omitempty"`
+	Lane      string     `json:"lane,omitempty"`
+	LaneWhy   string     `json:"lane_why,omitempty"`
+	Hits      []Hit      `json:"hits,omitempty"`
+	Order     *Order     `json:"order,omitempty"`
+	Payment   *Payment   `json:"payment,omitempty"`
+	Waybill   *Waybill   `json:"waybill,omitempty"`
+	DecidedAt *time.Time `json:"decided_at,omitempty"`
+}
+
+func toFen(d decimal.Decimal) int64 { return d.Round(2).Shift(2).IntPart() }
+
+func fromFen(f int64) decimal.Decimal { return decimal.New(f, -2) }
+
+func mustJSON(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err) // only our own types, which always marshal
+	}
+	return b
+}
+
+type Duration time.Duration
+
+func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(time.Duration(d).String()) }
+
+func (d *Duration) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	v, err := time.ParseDuration(s)
+	*d = Duration(v)
+	return err
+}

@@ -1,0 +1,471 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/jinguan-customs/jinguan"
+	"github.com/jinguan-customs/jinguan/ecommerce"
+)
+
+// Ecommerce returns the e-commerce store.
+func (db *DB) Ecommerce() ecommerce.Store { return (*cbecStore)(db) }
+
+type cbecStore DB
+
+const listCols = `id, list_key, status, lane, buyer_id, ebp_code, order_no, logistics_no, assure_code, trade_mode,
+	customs_code, value_fen, tax_fen, period, declared_at, updated_at, deadline`
+
+var cbecSQL = struct {
+	docInsert, docUpsert, docDelete, listInsert, listUpdate, listRewrite, quotaAdd, quotaSub, receipt, period string
+}{
+	docInsert: `INSERT INTO cbec_docs (k, kind, at, doc) VALUES (?, ?, ?, ?) ON CONFLICT (k) DO NOTHING`,
+	docUpsert: `INSERT INTO cbec_docs (k, kind, at, doc) VALUES (?, ?, ?, ?) ON CONFLICT (k) DO UPDATE SET
+		kind = excluded.kind, at = excluded.at, doc = excluded.doc`,
+	docDelete: `DELETE FROM cbec_docs WHERE k = ?`,
+	// A list key taken by a rejected list may be declared again.
+	listInsert: `INSERT INTO cbec_lists (` + listCols + `, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (list_key) DO UPDATE SET status = excluded.status, lane = excluded.lane, buyer_id = excluded.buyer_id,
+		logistics_no = excluded.logistics_no, assure_code = excluded.assure_code, trade_mode = excluded.trade_mode,
+		customs_code = excluded.customs_code, value_fen = excluded.value_fen, tax_fen = excluded.tax_fen,
+		period = excluded.period, declared_at = excluded.declared_at, updated_at = excluded.updated_at,
+		deadline = excluded.deadline, doc = excluded.doc WHERE cbec_lists.status = 100 RETURNING id`,
+	listUpdate: `UPDATE cbec_lists SET status = ?, lane = ?, value_fen = ?, tax_fen = ?, period = ?, updated_at = ?,
+		deadline = ?, doc = ? WHERE list_key = ? AND status = ? RETURNING id`,
+	listRewrite: `UPDATE cbec_lists SET status = ?, lane = ?, value_fen = ?, tax_fen = ?, period = ?, updated_at = ?,
+		deadline = ?, doc = ? WHERE list_key = ?`,
+	// Counted only while the year's total stays within the limit: the
+	// check and the update are one statement under the writer lock.
+	quotaAdd: `INSERT INTO cbec_quota (buyer_id, year, used_fen) SELECT ?1, ?2, ?3 WHERE ?3 <= ?4
+		ON CONFLICT (buyer_id, year) DO UPDATE SET used_fen = used_fen + excluded.used_fen
+		WHERE cbec_quota.used_fen + excluded.used_fen <= ?4`,
+	quotaSub: `UPDATE cbec_quota SET used_fen = max(0, used_fen + ?) WHERE buyer_id = ? AND year = ?`,
+	receipt:  `INSERT INTO cbec_receipts (list_id, body) VALUES (?, ?)`,
+	period: `INSERT INTO cbec_tax_periods (assure_code, period, bills, tax_fen) VALUES (?, ?, ?, ?)
+		ON CONFLICT (assure_code, period) DO UPDATE SET bills = bills + excluded.bills, tax_fen = tax_fen + excluded.tax_fen`,
+}
+
+func (s *cbecStore) Apply(ctx context.Context, units []*ecommerce.Unit) error {
+	db := (*DB)(s)
+	db.wmu.Lock()
+	defer db.wmu.Unlock()
+	tx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var stmts = map[string]*sql.Stmt{}
+	st := func(q string) *sql.Stmt {
+		if p := stmts[q]; p != nil {
+			return p
+		}
+		p, err := tx.PrepareContext(ctx, q)
+		if err != nil {
+			p = nil
+		}
+		stmts[q] = p
+		return p
+	}
+	exec := func(q string, args ...any) (int64, error) {
+		p := st(q)
+		if p == nil {
+			_, err := tx.ExecContext(ctx, q, args...)
+			return 0, err
+		}
+		res, err := p.ExecContext(ctx, args...)
+		if err != nil {
+			return 0, err
+		}
+		return res.RowsAffected()
+	}
+	periods := ecommerce.NewPeriodSums()
+	for _, u := range units {
+		if err := applyUnit(ctx, u, exec, st, periods); err != nil {
+			return err
+		}
+	}
+	for _, p := range periods.Deltas() {
+		if _, err := exec(cbecSQL.period, p.AssureCode, p.Period, p.Bills, p.TaxFen); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}
+
+func applyUnit(ctx context.Context, u *ecommerce.Unit, exec func(string, ...any) (int64, error),
+	st func(string) *sql.Stmt, periods *ecommerce.PeriodSums) error {
+	refuse := func(code string) {
+		u.Refused = code
+		u.Refuse(code)
+	}
+	for _, d := range u.Docs {
+		var n int64
+		var err error
+		switch d.Op {
+		case ecommerce.DocInsert:
+			n, err = exec(cbecSQL.docInsert, d.Key, string(d.Kind), micros(d.At), d.Doc)
+		case ecommerce.DocUpsert:
+			n, err = exec(cbecSQL.docUpsert, d.Key, string(d.Kind), micros(d.At), d.Doc)
+		case ecommerce.DocDelete:
+			n, err = exec(cbecSQL.docDelete, d.Key)
+		}
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			refuse("duplicate")
+			return nil
+		}
+	}
+	if l := u.List; l != nil {
+		if l.ExpectStatus == 0 {
+			var id int64
+			err := st(cbecSQL.listInsert).QueryRowContext(ctx, nil, l.Key, int(l.Status), l.Lane, l.BuyerID, l.EbpCode, l.OrderNo,
+				l.LogisticsNo, l.AssureCode, l.TradeMode, l.CustomsCode, l.ValueFen, l.TaxFen, l.Period, micros(l.DeclaredAt),
+				micros(l.UpdatedAt), micros0(l.Deadline), l.Doc).Scan(&id)
+			if errors.Is(err, sql.ErrNoRows) {
+				refuse("duplicate")
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			l.ID = id
+		} else {
+			var id int64
+			err := st(cbecSQL.listUpdate).QueryRowContext(ctx, int(l.Status), l.Lane, l.ValueFen, l.TaxFen, l.Period, micros(l.UpdatedAt),
+				micros0(l.Deadline), l.Doc, l.Key, int(l.ExpectStatus)).Scan(&id)
+			if errors.Is(err, sql.ErrNoRows) {
+				refuse("conflict")
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			l.ID = id
+		}
+	}
+	if q := u.Quota; q != nil {
+		if q.DeltaFen > 0 {
+			n, err := exec(cbecSQL.quotaAdd, q.BuyerID, q.Year, q.DeltaFen, q.LimitFen)
+			if err != nil {
+				return err
+			}
+			if n == 0 {
+				refuse("quota")
+				l := u.List
+				if _, err := exec(cbecSQL.listRewrite, int(l.Status), l.Lane, l.ValueFen, l.TaxFen, l.Period, micros(l.UpdatedAt),
+					micros0(l.Deadline), l.Doc, l.Key); err != nil {
+					return err
+				}
+			}
+		} else if _, err := exec(cbecSQL.quotaSub, q.DeltaFen, q.BuyerID, q.Year); err != nil {
+			return err
+		}
+	}
+	if u.Period != nil {
+		periods.Add(*u.Period)
+	}
+	for i := range u.Receipts {
+		r := &u.Receipts[i]
+		if u.List != nil {
+			r.ListID = u.List.ID
+		}
+		body, err := json.Marshal(r)
+		if err != nil {
+			return err
+		}
+		res, err := st(cbecSQL.receipt).ExecContext(ctx, r.ListID, body)
+		if err != nil {
+			return err
+		}
+		if r.Seq, err = res.LastInsertId(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func micros0(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return micros(t)
+}
+
+func fromMicros0(us int64) time.Time {
+	if us == 0 {
+		return time.Time{}
+	}
+	return fromMicros(us)
+}
+
+func (s *cbecStore) Docs(ctx context.Context, keys []string) (map[string]ecommerce.DocRow, error) {
+	out := map[string]ecommerce.DocRow{}
+	for len(keys) > 0 {
+		n := min(len(keys), 500)
+		args := make([]any, n)
+		for i, k := range keys[:n] {
+			args[i] = k
+		}
+		rows, err := s.r.QueryContext(ctx, `SELECT k, kind, at, doc FROM cbec_docs WHERE k IN (?`+strings.Repeat(",?", n-1)+`)`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var d ecommerce.DocRow
+			var kind string
+			var at int64
+			if err := rows.Scan(&d.Key, &kind, &at, &d.Doc); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			d.Kind, d.At = ecommerce.Kind(kind), fromMicros(at)
+			out[d.Key] = d
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		keys = keys[n:]
+	}
+	return out, nil
+}
+
+func scanList(row interface{ Scan(...any) error }, withDoc bool) (ecommerce.ListRow, error) {
+	var l ecommerce.ListRow
+	var status int
+	var decl, upd, dl int64
+	dest := []any{&l.ID, &l.Key, &status, &l.Lane, &l.BuyerID, &l.EbpCode, &l.OrderNo, &l.LogisticsNo, &l.AssureCode,
+		&l.TradeMode, &l.CustomsCode, &l.ValueFen, &l.TaxFen, &l.Period, &decl, &upd, &dl}
+	if withDoc {
+		dest = append(dest, &l.Doc)
+	}
+	if err := row.Scan(dest...); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return l, jinguan.NotFound("清单", "inventory list")
+		}
+		return l, err
+	}
+	l.Status, l.DeclaredAt, l.UpdatedAt, l.Deadline = ecommerce.Status(status), fromMicros(decl), fromMicros(upd), fromMicros0(dl)
+	return l, nil
+}
+
+func (s *cbecStore) queryLists(ctx context.Context, withDoc bool, where string, args ...any) ([]ecommerce.ListRow, error) {
+	cols := listCols
+	if withDoc {
+		cols += ", doc"
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT `+cols+` FROM cbec_lists `+where, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []ecommerce.ListRow
+	for rows.Next() {
+		l, err := scanList(rows, withDoc)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}
+
+func (s *cbecStore) Waiting(ctx context.Context) ([]ecommerce.ListRow, error) {
+	return s.queryLists(ctx, true, `WHERE status = 120 ORDER BY id`)
+}
+
+func (s *cbecStore) List(ctx context.Context, id int64) (ecommerce.ListRow, error) {
+	return scanList(s.r.QueryRowContext(ctx, `SELECT `+listCols+`, doc FROM cbec_lists WHERE id = ?`, id), true)
+}
+
+func (s *cbecStore) ListByKey(ctx context.Context, key string) (ecommerce.ListRow, error) {
+	return scanList(s.r.QueryRowContext(ctx, `SELECT `+listCols+`, doc FROM cbec_lists WHERE list_key = ?`, key), true)
+}
+
+func (s *cbecStore) Lists(ctx context.Context, f ecommerce.Filter) ([]ecommerce.ListRow, error) {
+	var conds []string
+	var args []any
+	if len(f.Status) > 0 {
+		conds = append(conds, `status IN (?`+strings.Repeat(",?", len(f.Status)-1)+`)`)
+		for _, st := range f.Status {
+			args = append(args, int(st))
+		}
+	}
+	if f.BuyerID != "" {
+		conds, args = append(conds, `buyer_id = ?`), append(args, f.BuyerID)
+	}
+	if f.EbpCode != "" {
+		conds, args = append(conds, `ebp_code = ?`), append(args, f.EbpCode)
+	}
+	if f.Before > 0 {
+		conds, args = append(conds, `id < ?`), append(args, f.Before)
+	}
+	where := ""
+	if len(conds) > 0 {
+		where = "WHERE " + strings.Join(conds, " AND ")
+	}
+	limit := f.Limit
+	if limit <= 0 || limit > 500 {
+		limit = 50
+	}
+	return s.queryLists(ctx, false, where+` ORDER BY id DESC LIMIT ?`, append(args, limit)...)
+}
+
+func (s *cbecStore) receipts(ctx context.Context, q string, args ...any) ([]ecommerce.Receipt, error) {
+	rows, err := s.r.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []ecommerce.Receipt
+	for rows.Next() {
+		var seq int64
+		var body []byte
+		if err := rows.Scan(&seq, &body); err != nil {
+			return nil, err
+		}
+		var r ecommerce.Receipt
+		if err := json.Unmarshal(body, &r); err != nil {
+			return nil, err
+		}
+		r.Seq = seq
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+func (s *cbecStore) Receipts(ctx context.Context, after int64, limit int) ([]ecommerce.Receipt, error) {
+	return s.receipts(ctx, `SELECT seq, body FROM cbec_receipts WHERE seq > ? ORDER BY seq LIMIT ?`, after, limit)
+}
+
+func (s *cbecStore) ListReceipts(ctx context.Context, id int64) ([]ecommerce.Receipt, error) {
+	return s.receipts(ctx, `SELECT seq, body FROM cbec_receipts WHERE list_id = ? ORDER BY seq`, id)
+}
+
+func (s *cbecStore) Quota(ctx context.Context, buyer string, year int) (int64, error) {
+	var n int64
+	err := s.r.QueryRowContext(ctx, `SELECT used_fen FROM cbec_quota WHERE buyer_id = ? AND year = ?`, buyer, year).Scan(&n)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	return n, err
+}
+
+func (s *cbecStore) TaxPeriods(ctx context.Context, assure string) ([]ecommerce.TaxPeriod, error) {
+	q := `SELECT assure_code, period, bills, tax_fen, paid_at FROM cbec_tax_periods`
+	var args []any
+	if assure != "" {
+		q, args = q+` WHERE assure_code = ?`, append(args, assure)
+	}
+	rows, err := s.r.QueryContext(ctx, q+` ORDER BY period DESC, assure_code`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []ecommerce.TaxPeriod
+	for rows.Next() {
+		p, err := scanPeriod(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+func scanPeriod(row interface{ Scan(...any) error }) (ecommerce.TaxPeriod, error) {
+	var p ecommerce.TaxPeriod
+	var paid sql.NullInt64
+	if err := row.Scan(&p.AssureCode, &p.Period, &p.Bills, &p.TaxFen, &paid); err != nil {
+		return p, err
+	}
+	if paid.Valid {
+		t := fromMicros(paid.Int64)
+		p.PaidAt = &t
+	}
+	return p, nil
+}
+
+func (s *cbecStore) PayPeriod(ctx context.Context, assure, period string, at time.Time) (ecommerce.TaxPeriod, error) {
+	db := (*DB)(s)
+	db.wmu.Lock()
+	defer db.wmu.Unlock()
+	p, err := scanPeriod(db.w.QueryRowContext(ctx, `SELECT assure_code, period, bills, tax_fen, paid_at FROM cbec_tax_periods
+		WHERE assure_code = ? AND period = ?`, assure, period))
+	if errors.Is(err, sql.ErrNoRows) {
+		return p, jinguan.NotFound("税款汇总期", "tax period")
+	}
+	if err != nil {
+		return p, err
+	}
+	res, err := db.w.ExecContext(ctx, `UPDATE cbec_tax_periods SET paid_at = ? WHERE assure_code = ? AND period = ? AND paid_at IS NULL`,
+		micros(at), assure, period)
+	if err != nil {
+		return p, err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return p, jinguan.Errorf(jinguan.ECONFLICT, "该期税款已缴纳", "the period is already paid")
+	}
+	t := at.UTC()
+	p.PaidAt = &t
+	return p, nil
+}
+
+func (s *cbecStore) Registrations(ctx context.Context) ([]ecommerce.Registration, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT code, scc, name_zh, roles FROM cbec_registrations ORDER BY code`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []ecommerce.Registration
+	for rows.Next() {
+		var r ecommerce.Registration
+		var roles string
+		if err := rows.Scan(&r.Code, &r.SCC, &r.NameZH, &roles); err != nil {
+			return nil, err
+		}
+		r.Roles = strings.Split(roles, ",")
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+func (s *cbecStore) PutRegistration(ctx context.Context, r ecommerce.Registration) error {
+	db := (*DB)(s)
+	db.wmu.Lock()
+	defer db.wmu.Unlock()
+	_, err := db.w.ExecContext(ctx, `INSERT INTO cbec_registrations (code, scc, name_zh, roles) VALUES (?, ?, ?, ?)
+		ON CONFLICT (code) DO UPDATE SET scc = excluded.scc, name_zh = excluded.name_zh, roles = excluded.roles`,
+		r.Code, r.SCC, r.NameZH, strings.Join(r.Roles, ","))
+	return err
+}
+
+func (s *cbecStore) Cursor(ctx context.Context, name string) (int64, error) {
+	var n int64
+	err := s.r.QueryRowContext(ctx, `SELECT seq FROM cbec_cursors WHERE name = ?`, name).Scan(&n)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	return n, err
+}
+
+func (s *cbecStore) SetCursor(ctx context.Context, name string, seq int64) error {
+	db := (*DB)(s)
+	db.wmu.Lock()
+	defer db.wmu.Unlock()
+	_, err := db.w.ExecContext(ctx, `INSERT INTO cbec_cursors (name, seq) VALUES (?, ?)
+		ON CONFLICT (name) DO UPDATE SET seq = excluded.seq`, name, seq)
+	return err
+}
+
+func (s *cbecStore) MaxListID(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.r.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM cbec_lists`).Scan(&n)
+	return n, err
+}

@@ -1,0 +1,431 @@
+package storetest
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jinguan-customs/jinguan/ecommerce"
+	"github.com/jinguan-customs/jinguan/enterprise"
+	"github.com/jinguan-customs/jinguan/refdata"
+	"github.com/jinguan-customs/jinguan/tariff"
+)
+
+// EcommerceStores is one empty database's e-commerce store and registry.
+type EcommerceStores struct {
+	Store       ecommerce.Store
+	Enterprises enterprise.Store
+}
+
+// RunEcommerce runs the e-commerce suite: the clearance service on the
+// adapter, so that matching, quota and undo behave the same on both.
+func RunEcommerce(t *testing.T, open func(t *testing.T) EcommerceStores) {
+	tests := []struct {
+		name string
+		fn   func(t *testing.T, s EcommerceStores)
+	}{
+		{"ArrivalOrders", testArrivalOrders},
+		{"MatchingRules", testMatchingRules},
+		{"Timeout", testTimeout},
+		{"Duplicates", testDuplicates},
+		{"QuotaRace", testQuotaRace},
+		{"ReturnsAndCancel", testReturnsAndCancel},
+		{"Restart", testRestart},
+		{"Periods", testPeriods},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
+	}
+}
+
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
+
+// service starts a clearance service on s with the demo parties.
+func service(t *testing.T, s EcommerceStores, c *clock) *ecommerce.Service {
+	t.Helper()
+	ctx := context.Background()
+	ents, regs := ecommerce.DemoParties()
+	for _, e := range ents {
+		if err := s.Enterprises.PutEnterprise(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, r := range regs {
+		if err := s.Store.PutRegistration(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cat, err := refdata.Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sched, err := tariff.SampleSchedule(cat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, err := ecommerce.LoadReference("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rk, err := ecommerce.NewRisk(nil, []byte("test key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rk.Random.Red, rk.Random.Yellow = 0, 0
+	cfg := ecommerce.DefaultConfig()
+	cfg.MatchWait = ecommerce.Duration(time.Hour)
+	parties := &ecommerce.Parties{Enterprises: s.Enterprises, TTL: time.Minute}
+	svc, err := ecommerce.NewService(ctx, cfg, ecommerce.Deps{Store: s.Store, Parties: parties, Reference: ref, Risk: rk,
+		Taxer: &ecommerce.Taxer{Schedule: sched, Config: cfg.Retail, Legacy: ref.Legacy, Rates: cat.ExchangeRate}, Now: c.now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(svc.Close)
+	return svc
+}
+
+func submit(t *testing.T, svc *ecommerce.Service, docs ...ecommerce.Doc) []ecommerce.Receipt {
+	t.Helper()
+	rs, err := svc.Submit(context.Background(), docs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rs
+}
+
+func newClock() *clock { return &clock{t: ecommerce.DemoDay} }
+
+func cleanSet(g *ecommerce.Generator) ecommerce.Set {
+	for {
+		s := g.Next()
+		if s.Anomaly == "" && !s.Whale {
+			return s
+		}
+	}
+}
+
+func listStatus(t *testing.T, s ecommerce.Store, key string) ecommerce.Status {
+	t.Helper()
+	l, err := s.ListByKey(context.Background(), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l.Status
+}
+
+func keyOf(set ecommerce.Set) string {
+	return set.List.Inventory.Head.EbpCode + "|" + set.List.Inventory.Head.OrderNo
+}
+
+// Every order of arrival of the four documents ends with the list released.
+func testArrivalOrders(t *testing.T, s EcommerceStores) {
+	svc := service(t, s, newClock())
+	g := ecommerce.NewGenerator(1, 100, ecommerce.DemoDay)
+	perms := [][4]int{{0, 1, 2, 3}, {3, 0, 1, 2}, {3, 2, 1, 0}, {1, 3, 2, 0}, {2, 1, 3, 0}, {0, 3, 1, 2}}
+	for _, p := range perms {
+		set := cleanSet(g)
+		docs := []ecommerce.Doc{set.Order, set.Payment, set.Waybill, set.List}
+		for _, i := range p {
+			rs := submit(t, svc, docs[i])
+			if !rs[0].Accepted() {
+				t.Fatalf("order %v: document %d refused: %+v", p, i, rs[0])
+			}
+		}
+		if st := listStatus(t, s.Store, keyOf(set)); st != ecommerce.StatusReleased {
+			t.Fatalf("order %v: status %d", p, st)
+		}
+	}
+	// All four in one batch, list first.
+	set := cleanSet(g)
+	rs := submit(t, svc, set.List, set.Waybill, set.Payment, set.Order)
+	if rs[0].Status != ecommerce.StatusWarehoused || listStatus(t, s.Store, keyOf(set)) != ecommerce.StatusReleased {
+		t.Fatalf("one batch: %+v", rs)
+	}
+	recs, err := s.Store.ListReceipts(context.Background(), rs[0].ListID)
+	if err != nil || len(recs) != 2 || recs[0].Status != ecommerce.StatusWarehoused || recs[1].Status != ecommerce.StatusReleased {
+		t.Fatalf("receipts %+v %v", recs, err)
+	}
+}
+
+func testMatchingRules(t *testing.T, s EcommerceStores) {
+	svc := service(t, s, newClock())
+	g := ecommerce.NewGenerator(2, 100, ecommerce.DemoDay)
+	tests := []struct {
+		name, code string
+		edit       func(set *ecommerce.Set)
+	}{
+		{"payment amount", "payment_amount", func(s *ecommerce.Set) { s.Payment.Payment.Head.AmountPaid = "1.00" }},
+		{"payment transaction", "payment_key", func(s *ecommerce.Set) { s.Payment.Payment.Head.PayTransactionId = "OTHER" }},
+		{"seller", "order_seller", func(s *ecommerce.Set) { s.Order.Order.Head.EbcCode = ecommerce.DemoAgent }},
+		{"buyer", "buyer", func(s *ecommerce.Set) { s.Order.Order.Head.BuyerName = "别人" }},
+		{"unverifiable buyer, other payer", "payer_not_buyer", func(s *ecommerce.Set) {
+			s.List.Inventory.Head.BuyerIdType, s.Order.Order.Head.BuyerIdType = "2", "2"
+			s.Payment.Payment.Head.PayerName = "别人"
+		}},
+		{"waybill order", "waybill_order", func(s *ecommerce.Set) { s.Waybill.Waybill.Head.OrderNo = "ORD-OTHER" }},
+		{"weight", "weight", func(s *ecommerce.Set) { s.Waybill.Waybill.Head.Weight = "99" }},
+		{"currency", "currency", func(s *ecommerce.Set) { s.Payment.Payment.Head.Currency = "502" }},
+		{"freight", "freight", func(s *ecommerce.Set) { s.List.Inventory.Head.Freight = "1.00" }},
+		{"positive list", "positive_list", func(s *ecommerce.Set) { s.List.Inventory.Items[0].Gcode = "8471300000" }},
+		{"agent role", "role", func(s *ecommerce.Set) { s.List.Inventory.Head.AgentCode = ecommerce.DemoPlatform }},
+		{"unregistered", "not_registered", func(s *ecommerce.Set) { s.List.Inventory.Head.EbcCode = "9999999999" }},
+		{"bonded ledger", "required", nil},
+	}
+	for _, tt := range tests {
+		set := cleanSet(g)
+		if tt.edit == nil {
+			set.List.Inventory.Head.EmsNo = ""
+			rs := submit(t, svc, set.List)
+			if rs[0].Type != ecommerce.ReceiptSchema || rs[0].Problems[0].Pointer != "/InventoryHead/emsNo" {
+				t.Errorf("%s: %+v", tt.name, rs[0])
+			}
+			continue
+		}
+		tt.edit(&set)
+		rs := submit(t, svc, set.Order, set.Payment, set.Waybill, set.List)
+		if rs[3].Status != ecommerce.StatusRejected {
+			t.Errorf("%s: list %+v", tt.name, rs[3])
+			continue
+		}
+		found := false
+		for _, p := range rs[3].Problems {
+			found = found || p.Code == tt.code
+		}
+		if !found {
+			t.Errorf("%s: want %s in %+v", tt.name, tt.code, rs[3].Problems)
+		}
+	}
+	// An unverifiable buyer who paid himself passes.
+	set := cleanSet(g)
+	set.List.Inventory.Head.BuyerIdType, set.Order.Order.Head.BuyerIdType = "2", "2"
+	if rs := submit(t, svc, set.Order, set.Payment, set.Waybill, set.List); rs[3].Status != ecommerce.StatusReleased {
+		t.Errorf("self-paying unverifiable buyer: %+v", rs[3])
+	}
+	// A rejected list's documents stay: the corrected list is released.
+	set = cleanSet(g)
+	bad := set.List
+	inv := *bad.Inventory
+	inv.Head.Freight = "1.00"
+	bad.Inventory = &inv
+	if rs := submit(t, svc, set.Order, set.Payment, set.Waybill, bad); rs[3].Status != ecommerce.StatusRejected {
+		t.Fatalf("bad list: %+v", rs[3])
+	}
+	if rs := submit(t, svc, set.List); rs[0].Status != ecommerce.StatusReleased {
+		t.Fatalf("corrected list: %+v", rs[0])
+	}
+}
+
+func testTimeout(t *testing.T, s EcommerceStores) {
+	c := newClock()
+	svc := service(t, s, c)
+	g := ecommerce.NewGenerator(3, 100, ecommerce.DemoDay)
+	set := cleanSet(g)
+	submit(t, svc, set.Order, set.List)
+	c.add(2 * time.Hour)
+	submit(t, svc, cleanSet(g).Order) // any batch sweeps
+	l, err := s.Store.ListByKey(context.Background(), keyOf(set))
+	if err != nil || l.Status != ecommerce.StatusRejected {
+		t.Fatalf("after the wait: %+v %v", l, err)
+	}
+	recs, _ := s.Store.ListReceipts(context.Background(), l.ID)
+	if len(recs) != 2 || recs[1].Code != "documents_missing" || recs[1].InfoEN != "timed out waiting for the payment, waybill" {
+		t.Fatalf("receipts %+v", recs)
+	}
+}
+
+func testDuplicates(t *testing.T, s EcommerceStores) {
+	svc := service(t, s, newClock())
+	g := ecommerce.NewGenerator(4, 100, ecommerce.DemoDay)
+	set := cleanSet(g)
+	rs := submit(t, svc, set.Order, set.Order, set.Payment, set.Waybill, set.List, set.List)
+	if !rs[0].Accepted() || rs[1].Code != "duplicate" || rs[4].Status != ecommerce.StatusReleased || rs[5].Code != "duplicate" {
+		t.Fatalf("%+v", rs)
+	}
+	// The used order cannot be changed; a new one cannot reuse the key in the store.
+	ch := set.Order
+	o := *ch.Order
+	o.Head.AppType = "2"
+	ch.Order = &o
+	if rs := submit(t, svc, ch, set.Order); rs[0].Code != "not_changeable" || rs[1].Code != "duplicate" {
+		t.Fatalf("%+v", rs)
+	}
+}
+
+// Two services on one database stand for two processes: concurrent lists
+// of one buyer never exceed the annual limit together.
+func testQuotaRace(t *testing.T, s EcommerceStores) {
+	c := newClock()
+	a, b := service(t, s, c), service(t, s, c)
+	g := ecommerce.NewGenerator(5, 100, ecommerce.DemoDay)
+	var sets []ecommerce.Set
+	for len(sets) < 16 {
+		set := cleanSet(g)
+		h := &set.List.Inventory.Head
+		// One buyer, 2,000 CNY each (all 16 would be 32,000 > 26,000).
+		h.BuyerIdNumber, h.BuyerName = "11010519491231002X", "张三"
+		set.Order.Order.Head.BuyerIdNumber, set.Order.Order.Head.BuyerName = h.BuyerIdNumber, h.BuyerName
+		set.Payment.Payment.Head.PayerIdNumber, set.Payment.Payment.Head.PayerName = h.BuyerIdNumber, h.BuyerName
+		setValue(&set, "1980.00", "20.00")
+		sets = append(sets, set)
+	}
+	for _, set := range sets {
+		submit(t, a, set.Order, set.Payment, set.Waybill)
+	}
+	var wg sync.WaitGroup
+	res := make([]ecommerce.Receipt, len(sets))
+	for i, set := range sets {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			svc := a
+			if i%2 == 1 {
+				svc = b
+			}
+			res[i] = submit(t, svc, set.List)[0]
+		}()
+	}
+	wg.Wait()
+	released, over := 0, 0
+	for _, r := range res {
+		switch {
+		case r.Status == ecommerce.StatusReleased:
+			released++
+		case r.Code == "quota":
+			over++
+		default:
+			t.Errorf("unexpected %+v", r)
+		}
+	}
+	used, err := s.Store.Quota(context.Background(), "11010519491231002X", 2026)
+	if err != nil || released != 13 || over != 3 || used != 13*200000 {
+		t.Fatalf("released %d, over %d, used %d fen, err %v", released, over, used, err)
+	}
+}
+
+// setValue gives a one-line set goods worth value plus freight.
+func setValue(set *ecommerce.Set, value, freight string) {
+	o, l := &set.Order.Order.Head, &set.List.Inventory.Head
+	set.Order.Order.Items = set.Order.Order.Items[:1]
+	set.List.Inventory.Items = set.List.Inventory.Items[:1]
+	oi, li := &set.Order.Order.Items[0], &set.List.Inventory.Items[0]
+	oi.Qty, oi.Price, oi.TotalPrice = "1", value, value
+	li.Qty, li.Price, li.TotalPrice, li.Gcode = "1", value, value, "3305100000"
+	o.GoodsValue, o.Freight, o.TaxTotal, o.Discount = value, freight, "0", "0"
+	l.Freight = freight
+	paid := addDec(value, freight)
+	o.ActuralPaid, set.Payment.Payment.Head.AmountPaid = paid, paid
+}
+
+func addDec(a, b string) string {
+	x, y := dec(a), dec(b)
+	return x.Add(y).StringFixed(2)
+}
+
+func testReturnsAndCancel(t *testing.T, s EcommerceStores) {
+	c := newClock()
+	svc := service(t, s, c)
+	ctx := context.Background()
+	g := ecommerce.NewGenerator(6, 100, ecommerce.DemoDay)
+	one := func() ecommerce.Set {
+		set := cleanSet(g)
+		setValue(&set, "1000.00", "0.00")
+		if rs := submit(t, svc, set.Order, set.Payment, set.Waybill, set.List); rs[3].Status != ecommerce.StatusReleased {
+			t.Fatalf("%+v", rs[3])
+		}
+		return set
+	}
+	buyer := func(set ecommerce.Set) int64 {
+		n, _ := s.Store.Quota(ctx, set.List.Inventory.Head.BuyerIdNumber, 2026)
+		return n
+	}
+	a, b := one(), one()
+	before := buyer(a)
+	c.add(10 * 24 * time.Hour)
+	if rs := submit(t, svc, returnOf(a)); rs[0].Status != ecommerce.StatusReturned {
+		t.Fatalf("return: %+v", rs[0])
+	}
+	if after := buyer(a); after != before-100000 {
+		t.Fatalf("quota %d → %d", before, after)
+	}
+	if rs := submit(t, svc, returnOf(a)); rs[0].Code != "status" {
+		t.Fatalf("second return: %+v", rs[0])
+	}
+	c.add(25 * 24 * time.Hour) // 35 days after release
+	if rs := submit(t, svc, returnOf(b)); rs[0].Code != "return_window" {
+		t.Fatalf("late return: %+v", rs[0])
+	}
+	if rs := submit(t, svc, cancelOf(b)); rs[0].Status != ecommerce.StatusClosed {
+		t.Fatalf("cancel: %+v", rs[0])
+	}
+	if l, _ := s.Store.ListByKey(ctx, keyOf(b)); l.Status != ecommerce.StatusClosed {
+		t.Fatalf("cancelled list %+v", l)
+	}
+}
+
+func returnOf(set ecommerce.Set) ecommerce.Doc {
+	h := &set.List.Inventory.Head
+	r := &ecommerce.Return{Head: ecommerce.ReturnHead{App: ecommerce.App{Guid: h.Guid + "-R", AppType: "1", AppTime: h.AppTime, AppStatus: "2"},
+		CustomsCode: h.CustomsCode, OrderNo: h.OrderNo, EbpCode: h.EbpCode, EbcCode: h.EbcCode, LogisticsNo: h.LogisticsNo,
+		LogisticsCode: h.LogisticsCode, BuyerIdType: h.BuyerIdType, BuyerIdNumber: h.BuyerIdNumber, BuyerName: h.BuyerName,
+		AgentCode: h.AgentCode, Reason: "七天无理由退货"}}
+	for _, it := range set.List.Inventory.Items {
+		r.Items = append(r.Items, ecommerce.ReturnItem{Gnum: it.Gnum, Gcode: it.Gcode, Gname: it.Gname, Qty: it.Qty, Unit: it.Unit})
+	}
+	return ecommerce.Doc{Kind: ecommerce.KindReturn, MsgGuid: h.Guid + "-RM", Return: r}
+}
+
+func cancelOf(set ecommerce.Set) ecommerce.Doc {
+	h := &set.List.Inventory.Head
+	return ecommerce.Doc{Kind: ecommerce.KindCancel, MsgGuid: h.Guid + "-CM", Cancel: &ecommerce.Cancel{
+		App: ecommerce.App{Guid: h.Guid + "-C", AppType: "1", AppTime: h.AppTime, AppStatus: "2"}, CustomsCode: h.CustomsCode,
+		OrderNo: h.OrderNo, EbpCode: h.EbpCode, EbcCode: h.EbcCode, LogisticsNo: h.LogisticsNo, LogisticsCode: h.LogisticsCode,
+		BuyerIdType: h.BuyerIdType, BuyerIdNumber: h.BuyerIdNumber, BuyerName: h.BuyerName, AgentCode: h.AgentCode, Reason: "订单取消"}}
+}
+
+// A restarted service finds its waiting lists and stored documents again.
+func testRestart(t *testing.T, s EcommerceStores) {
+	c := newClock()
+	g := ecommerce.NewGenerator(7, 100, ecommerce.DemoDay)
+	first := service(t, s, c)
+	a, b := cleanSet(g), cleanSet(g)
+	submit(t, first, a.List, a.Order, b.Order, b.Payment, b.Waybill)
+	first.Close()
+	second := service(t, s, c)
+	rs := submit(t, second, a.Payment, a.Waybill, b.List)
+	if listStatus(t, s.Store, keyOf(a)) != ecommerce.StatusReleased || rs[2].Status != ecommerce.StatusReleased {
+		t.Fatalf("after restart: %+v", rs)
+	}
+}
+
+func testPeriods(t *testing.T, s EcommerceStores) {
+	svc := service(t, s, newClock())
+	ctx := context.Background()
+	g := ecommerce.NewGenerator(8, 100, ecommerce.DemoDay)
+	var want int64
+	for range 5 {
+		set := cleanSet(g)
+		rs := submit(t, svc, set.Order, set.Payment, set.Waybill, set.List)
+		l, err := s.Store.List(ctx, rs[3].ListID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want += l.TaxFen
+	}
+	ps, err := s.Store.TaxPeriods(ctx, ecommerce.DemoGuarantor)
+	if err != nil || len(ps) != 1 || ps[0].Bills != 5 || ps[0].TaxFen != want || ps[0].PaidAt != nil {
+		t.Fatalf("%+v %v", ps, err)
+	}
+	if _, err := s.Store.PayPeriod(ctx, ecommerce.DemoGuarantor, ps[0].Period, ecommerce.DemoDay); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Store.PayPeriod(ctx, ecommerce.DemoGuarantor, ps[0].Period, ecommerce.DemoDay); err == nil {
+		t.Fatal("paid twice")
+	}
+}
