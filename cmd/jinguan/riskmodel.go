@@ -76,12 +76,14 @@ func riskTrainCmd() *cobra.Command {
 	var (
 		src              importSource
 		data, valid, out string
+		holdout          float64
 		p                = gbdt.DefaultParams()
 	)
 	cmd := &cobra.Command{
-		Use:     "train",
-		Short:   "Train a risk model on labelled declaration items",
-		Example: "  jinguan risk model train --format kcs --data train.csv --valid valid.csv --out model.json",
+		Use:   "train",
+		Short: "Train a risk model on labelled declaration items",
+		Example: "  jinguan risk model train --format kcs --data train.csv --out model.json\n" +
+			"  jinguan risk model train --format kcs --data train.csv --holdout-tail 0.2 --rounds 400 --out model.json",
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if data == "" || out == "" {
 				return fmt.Errorf("--data and --out are required")
@@ -94,6 +96,9 @@ func riskTrainCmd() *cobra.Command {
 			train, err := src.read(data, m, stderr)
 			if err != nil {
 				return err
+			}
+			if holdout > 0 && valid != "" {
+				return fmt.Errorf("--holdout-tail and --valid exclude each other: the held-out tail is the validation")
 			}
 			var va []model.Record
 			if valid != "" {
@@ -110,7 +115,13 @@ func riskTrainCmd() *cobra.Command {
 				}
 				defer bar.Finish()
 			}
-			mod, rep, err := model.Train(train, va, m, p)
+			var mod *model.Model
+			var rep model.TrainReport
+			if holdout > 0 {
+				mod, rep, err = model.TrainHoldout(train, holdout, m, p)
+			} else {
+				mod, rep, err = model.Train(train, va, m, p)
+			}
 			if err != nil {
 				return err
 			}
@@ -121,15 +132,23 @@ func riskTrainCmd() *cobra.Command {
 			if err := os.WriteFile(out, buf.Bytes(), 0o644); err != nil {
 				return err
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "trained on %d items (valid %d): %d trees, valid auc %.4f, %s → %s\n",
-				rep.TrainItems, rep.ValidItems, rep.Rounds, rep.ValidAUC, rep.Elapsed.Round(time.Millisecond), out)
+			w := cmd.OutOrStdout()
+			fmt.Fprintf(w, "trained on %d items: %d trees, %s → %s\n", rep.TrainItems, rep.Rounds, rep.Elapsed.Round(time.Millisecond), out)
+			if rep.ValidItems > 0 {
+				fmt.Fprintf(w, "valid: %d items, auc %.4f\n", rep.ValidItems, rep.ValidAUC)
+			}
+			if rep.HoldoutItems > 0 {
+				fmt.Fprintf(w, "held-out tail: %d items chose %d rounds (auc %.4f); calibration a=%.4f b=%.4f\n",
+					rep.HoldoutItems, rep.Rounds, rep.HoldoutAUC, mod.Calibration.A, mod.Calibration.B)
+			}
 			return nil
 		},
 	}
 	src.flags(cmd)
 	f := cmd.Flags()
 	f.StringVar(&data, "data", "", "training CSV (required)")
-	f.StringVar(&valid, "valid", "", "validation CSV of a later period, for early stopping")
+	f.StringVar(&valid, "valid", "", "CSV of a later period whose AUC is reported; it stops training only with --early-stop")
+	f.Float64Var(&holdout, "holdout-tail", 0, "choose the round count (at most --rounds) and the calibration on this latest share of --data, then refit on all of it")
 	f.StringVar(&out, "out", "", "model file to write (required)")
 	f.Uint64Var(&p.Seed, "seed", p.Seed, "seed of folds and sampling")
 	f.IntVar(&p.Rounds, "rounds", p.Rounds, "boosting rounds at most")
@@ -141,7 +160,7 @@ func riskTrainCmd() *cobra.Command {
 	f.Float64Var(&p.Lambda, "lambda", p.Lambda, "L2 penalty on leaf values")
 	f.Float64Var(&p.RowSample, "row-sample", p.RowSample, "share of rows per tree")
 	f.Float64Var(&p.ColSample, "col-sample", p.ColSample, "share of features per tree")
-	f.IntVar(&p.EarlyStop, "early-stop", p.EarlyStop, "rounds without better valid AUC before stopping (0: never)")
+	f.IntVar(&p.EarlyStop, "early-stop", p.EarlyStop, "rounds without better validation AUC before stopping at the best (0: run all --rounds)")
 	return cmd
 }
 
@@ -178,6 +197,7 @@ func riskEvaluateCmd() *cobra.Command {
 			if len(recs[0].Extra) != len(mod.Features.Extra) {
 				return fmt.Errorf("the model was trained with format %q; these rows have other columns", mod.Format)
 			}
+			mod.Score(&recs[0]) // builds the lookup tables: not part of the rate
 			start := time.Now()
 			scores := mod.ScoreAll(recs)
 			el := time.Since(start)

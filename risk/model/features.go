@@ -323,6 +323,11 @@ func (f *Features) Transform(r *Record, x []float64) {
 		x[at], x[at+1] = f.rate(s[0], s[1]), s[1]
 		at += 2
 	}
+	numeric(r, x[at:])
+}
+
+// numeric writes the numeric features (numericNames) of a record.
+func numeric(r *Record, x []float64) {
 	per := func(a, b float64) float64 {
 		if math.IsNaN(a) || math.IsNaN(b) || b <= 0 {
 			return Missing
@@ -337,8 +342,10 @@ func (f *Features) Transform(r *Record, x []float64) {
 	if r.Origin == r.Departure {
 		same = 1
 	}
-	copy(x[at:], []float64{or(r.TaxRate), or(r.Mass), r.Value, or(r.Quantity), per(r.Value, r.Quantity),
-		per(r.Value, r.Mass), tax, float64(r.Date.Month()), float64(r.Date.Weekday()), float64(r.Date.Day()), same})
+	x = x[:len(numericNames)]
+	x[0], x[1], x[2], x[3] = or(r.TaxRate), or(r.Mass), r.Value, or(r.Quantity)
+	x[4], x[5], x[6] = per(r.Value, r.Quantity), per(r.Value, r.Mass), tax
+	x[7], x[8], x[9], x[10] = float64(r.Date.Month()), float64(r.Date.Weekday()), float64(r.Date.Day()), same
 }
 
 func code(codes map[string]int32, v string) float64 {

@@ -131,3 +131,49 @@ func TestModelFileIsDeterministic(t *testing.T) {
 		t.Errorf("valid AUC %.3f on an easy synthetic set", met.AUC)
 	}
 }
+
+// The held-out tail is the latest days of the training period, and the
+// same records and seed give the same calibrated model.
+func TestTrainHoldout(t *testing.T) {
+	train := synthRecords(4000, 1, jan)
+	head, tail, err := SplitByDate(train, 0.25)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := head[0].Date
+	for _, r := range head {
+		if r.Date.After(last) {
+			last = r.Date
+		}
+	}
+	for _, r := range tail {
+		if !r.Date.After(last) {
+			t.Fatalf("tail item of %s not after the head's last day %s", r.Date, last)
+		}
+	}
+	if len(tail) < 700 || len(tail) > 1300 {
+		t.Fatalf("tail of %d items for a share of 0.25 of 4000", len(tail))
+	}
+	m := Mapping{Format: "test", Extra: map[string]string{"lane": "lane"}}
+	p := gbdt.DefaultParams()
+	p.Rounds, p.EarlyStop, p.MinLeafRows = 80, 10, 5
+	var files [2][]byte
+	for i := range files {
+		mod, rep, err := TrainHoldout(train, 0.25, m, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if mod.Calibration == nil || rep.HoldoutItems != len(tail) || rep.Rounds < 1 || rep.Rounds > 80 || len(mod.Trees.Trees) != rep.Rounds {
+			t.Fatalf("report %+v, calibration %v", rep, mod.Calibration)
+		}
+		var b bytes.Buffer
+		mod.Write(&b)
+		files[i] = b.Bytes()
+	}
+	if !bytes.Equal(files[0], files[1]) {
+		t.Fatal("same records and seed gave different model files")
+	}
+	if _, _, err := SplitByDate(train[:1], 0.5); err == nil {
+		t.Fatal("one day cannot be split")
+	}
+}

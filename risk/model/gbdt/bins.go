@@ -55,11 +55,11 @@ func binEdges(values []float64, maxBins int) []float64 {
 	return edges
 }
 
-// binOf maps a value to its bin: the first edge not below it. A value
+// BinOf maps a value to its bin: the first edge not below it. A value
 // x <= edges[b] falls in a bin <= b, which is how trees split. NaN goes to
 // bin 0. Written out rather than sort.Search: scoring bins every feature of
 // every item, and the closure call cost a quarter of the scoring time.
-func binOf(edges []float64, x float64) uint8 {
+func BinOf(edges []float64, x float64) uint8 {
 	n := len(edges)
 	if n == 0 {
 		return 0

@@ -81,7 +81,7 @@ func TestBinEdges(t *testing.T) {
 	if len(e) != 254 {
 		t.Fatalf("%d edges, want 254", len(e))
 	}
-	if binOf(e, -1) != 0 || binOf(e, 1e9) != 254 {
+	if BinOf(e, -1) != 0 || BinOf(e, 1e9) != 254 {
 		t.Fatal("out-of-range values must land in the end bins")
 	}
 }
@@ -122,11 +122,11 @@ func FuzzRead(f *testing.F) {
 func TestBinOfMatchesSearch(t *testing.T) {
 	edges := []float64{-1, 0.5, 0.5000001, 2, 7, 100}
 	for _, x := range []float64{-5, -1, -0.5, 0.5, 0.50000005, 0.5000001, 1, 2, 6.9, 7, 99, 100, 1e9} {
-		if got, want := binOf(edges, x), uint8(sort.SearchFloat64s(edges, x)); got != want {
-			t.Errorf("binOf(%v) = %d, want %d", x, got, want)
+		if got, want := BinOf(edges, x), uint8(sort.SearchFloat64s(edges, x)); got != want {
+			t.Errorf("BinOf(%v) = %d, want %d", x, got, want)
 		}
 	}
-	if binOf(edges, math.NaN()) != 0 || binOf(nil, 3) != 0 {
+	if BinOf(edges, math.NaN()) != 0 || BinOf(nil, 3) != 0 {
 		t.Error("NaN and a constant feature go to bin 0")
 	}
 }

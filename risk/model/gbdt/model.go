@@ -31,47 +31,66 @@ type Ensemble struct {
 	Base     float64     `json:"base_margin"`
 	Trees    []Tree      `json:"trees"`
 
-	once     sync.Once // compiles on first use; scoring may then run concurrently
-	compiled []uint64  // all trees, nodes local to each tree's span
-	trees    []span    // per tree: first node and the fixed number of steps
-	values   []float64 // leaf value of each compiled node, 0 inside
+	once sync.Once // compiles on first use; scoring may then run concurrently
+	flat *flat
 }
 
-// A compiled node is one word, so a tree of 63 leaves takes 1 KB of cache:
-// bits 0–15 left child, 16–31 right child, 32–47 feature, 48–55 bin. A leaf
-// is a node whose children are itself, so every walk takes its tree's depth
-// in steps with no data-dependent branch.
-func node(left, right, feat uint16, bin uint8) uint64 {
-	return uint64(left) | uint64(right)<<16 | uint64(feat)<<32 | uint64(bin)<<48
+// Limits of the compiled form: a feature index and a node index are one
+// byte each. Training and Check enforce them.
+const (
+	MaxFeatures   = 256
+	MaxTreeLeaves = 128
+)
+
+// RowBytes is the stride of a binned row given to MarginsBinned: one byte
+// per feature, padded so that any feature byte indexes it without a check.
+const RowBytes = 256
+
+// flat holds every tree as a block of 256 one-word nodes: bits 0–7 left
+// child, 8–15 right child, 16–23 feature, 24–31 bin. A leaf is a node whose
+// children are itself, so every walk takes its tree's depth in steps with
+// no data-dependent branch, and extra steps stay on the leaf; the fixed
+// block size lets the compiler drop all bounds checks from the walk.
+type flat struct {
+	nodes  []uint32  // 256 per tree, padded to whole groups of eight trees
+	values []float64 // leaf value of each node (0 inside), same layout
+	depth  []uint8   // per tree
+	group  []uint8   // per group of eight trees: the deepest
 }
 
-type span struct {
-	first, end int32
-	depth      int32
+const treeBlock = 256
+
+func node(left, right, feat, bin uint8) uint32 {
+	return uint32(left) | uint32(right)<<8 | uint32(feat)<<16 | uint32(bin)<<24
 }
 
 func (e *Ensemble) compile() {
-	e.compiled, e.trees, e.values = nil, nil, nil
-	for _, t := range e.Trees {
-		first := int32(len(e.compiled))
-		inner := int32(len(t.Feature))
-		local := func(c int32) uint16 { // leaves follow the inner nodes
+	f := &flat{}
+	groups := (len(e.Trees) + 7) / 8
+	f.nodes = make([]uint32, groups*8*treeBlock)
+	f.values = make([]float64, groups*8*treeBlock)
+	f.group = make([]uint8, groups)
+	for k, t := range e.Trees {
+		nodes, values := f.nodes[k*treeBlock:], f.values[k*treeBlock:]
+		inner := len(t.Feature)
+		local := func(c int32) uint8 { // leaves follow the inner nodes
 			if c < 0 {
-				return uint16(inner + ^c)
+				return uint8(inner + int(^c))
 			}
-			return uint16(c)
+			return uint8(c)
 		}
 		for i := range t.Feature {
-			e.compiled = append(e.compiled, node(local(t.Left[i]), local(t.Right[i]), uint16(t.Feature[i]), t.Bin[i]))
-			e.values = append(e.values, 0)
+			nodes[i] = node(local(t.Left[i]), local(t.Right[i]), uint8(t.Feature[i]), t.Bin[i])
 		}
 		for i, v := range t.Leaf {
-			self := uint16(inner + int32(i))
-			e.compiled = append(e.compiled, node(self, self, 0, 255))
-			e.values = append(e.values, v)
+			self := uint8(inner + i)
+			nodes[self] = node(self, self, 0, 255)
+			values[self] = v
 		}
-		e.trees = append(e.trees, span{first: first, end: int32(len(e.compiled)), depth: int32(t.depth())})
+		f.depth = append(f.depth, uint8(t.depth()))
+		f.group[k/8] = max(f.group[k/8], f.depth[k])
 	}
+	e.flat = f
 }
 
 // depth is the longest root-to-leaf path.
@@ -96,7 +115,7 @@ func (t *Tree) depth() int {
 // Bin maps a feature vector to bins, as the trees test them.
 func (e *Ensemble) Bin(x []float64, xb []uint8) {
 	for f, ed := range e.Edges {
-		xb[f] = binOf(ed, x[f])
+		xb[f] = BinOf(ed, x[f])
 	}
 }
 
@@ -107,66 +126,107 @@ func (e *Ensemble) Margin(x []float64) float64 {
 	return out[0]
 }
 
-// Margins scores many vectors. It walks one tree at a time for a block of
-// items: the tree stays in L1 cache and the items' walks are independent,
-// so the processor overlaps them instead of waiting on each.
+// Margins scores many feature vectors: it bins them and calls MarginsBinned.
 func (e *Ensemble) Margins(X [][]float64, out []float64) {
-	e.once.Do(e.compile)
-	const block = 256
-	nf := len(e.Edges)
-	xb := make([]uint8, min(block, len(X))*nf)
-	var at [block]uint16
+	const block = 64
+	xb := make([]uint8, min(block, len(X))*RowBytes)
 	for lo := 0; lo < len(X); lo += block {
 		rows := X[lo:min(lo+block, len(X))]
-		o := out[lo : lo+len(rows)]
 		for i, x := range rows {
-			e.Bin(x, xb[i*nf:(i+1)*nf])
-			o[i] = e.Base
+			e.Bin(x, xb[i*RowBytes:(i+1)*RowBytes])
 		}
-		pos := at[:len(rows)]
-		for _, t := range e.trees {
-			nodes := e.compiled[t.first:t.end]
-			clear(pos)
-			walk(nodes, xb, nf, pos, int(t.depth))
-			v := e.values[t.first:t.end]
-			for i, n := range pos {
-				o[i] += v[n]
+		e.MarginsBinned(xb[:len(rows)*RowBytes], out[lo:lo+len(rows)])
+	}
+}
+
+// MarginsBinned writes the margins of binned rows (RowBytes apart, one
+// byte per feature, as Bin fills them) into out. Groups of eight items walk
+// one tree at a time, so the tree stays in L1 cache and the eight walks are
+// interleaved: the processor overlaps their loads instead of waiting on
+// each. Items left over walk eight trees at a time for the same reason.
+// Either way every item adds its trees' values in tree order, so an item
+// gets the same margin alone as in a batch.
+func (e *Ensemble) MarginsBinned(xb []uint8, out []float64) {
+	e.once.Do(e.compile)
+	f := e.flat
+	n := len(out)
+	if len(xb) < n*RowBytes {
+		panic("gbdt: binned rows shorter than the scores")
+	}
+	full := n - n%8
+	for i := range out {
+		out[i] = e.Base
+	}
+	for k, depth := range f.depth {
+		nodes := (*[treeBlock]uint32)(f.nodes[k*treeBlock:])
+		values := (*[treeBlock]float64)(f.values[k*treeBlock:])
+		for i := 0; i < full; i += 8 {
+			x := (*[8 * RowBytes]uint8)(xb[i*RowBytes:])
+			var n0, n1, n2, n3, n4, n5, n6, n7 uint8
+			for range depth {
+				n0 = step(nodes[n0], x, 0*RowBytes)
+				n1 = step(nodes[n1], x, 1*RowBytes)
+				n2 = step(nodes[n2], x, 2*RowBytes)
+				n3 = step(nodes[n3], x, 3*RowBytes)
+				n4 = step(nodes[n4], x, 4*RowBytes)
+				n5 = step(nodes[n5], x, 5*RowBytes)
+				n6 = step(nodes[n6], x, 6*RowBytes)
+				n7 = step(nodes[n7], x, 7*RowBytes)
+			}
+			o := out[i : i+8 : i+8]
+			o[0] += values[n0]
+			o[1] += values[n1]
+			o[2] += values[n2]
+			o[3] += values[n3]
+			o[4] += values[n4]
+			o[5] += values[n5]
+			o[6] += values[n6]
+			o[7] += values[n7]
+		}
+	}
+	for i := full; i < n; i++ {
+		out[i] = f.margin((*[RowBytes]uint8)(xb[i*RowBytes:]), e.Base)
+	}
+}
+
+// margin walks one item through eight trees at a time.
+func (f *flat) margin(x *[RowBytes]uint8, m float64) float64 {
+	for g, depth := range f.group {
+		t := (*[8 * treeBlock]uint32)(f.nodes[g*8*treeBlock:])
+		var n0, n1, n2, n3, n4, n5, n6, n7 int
+		for range depth {
+			n0 = stepTree(t, 0*treeBlock, n0, x)
+			n1 = stepTree(t, 1*treeBlock, n1, x)
+			n2 = stepTree(t, 2*treeBlock, n2, x)
+			n3 = stepTree(t, 3*treeBlock, n3, x)
+			n4 = stepTree(t, 4*treeBlock, n4, x)
+			n5 = stepTree(t, 5*treeBlock, n5, x)
+			n6 = stepTree(t, 6*treeBlock, n6, x)
+			n7 = stepTree(t, 7*treeBlock, n7, x)
+		}
+		v := (*[8 * treeBlock]float64)(f.values[g*8*treeBlock:])
+		for k, at := range [8]int{n0, n1, n2, n3, n4, n5, n6, n7} {
+			if g*8+k < len(f.depth) { // padding trees have no value, but keep the sum's order exact
+				m += v[k*treeBlock+at]
 			}
 		}
 	}
+	return m
 }
 
-// walk moves every item of a block down one tree. Each item goes all the
-// way down in registers; four items at a time keep four independent chains
-// of loads in flight.
-func walk(nodes []uint64, xb []uint8, nf int, pos []uint16, depth int) {
-	i := 0
-	for ; i+4 <= len(pos); i += 4 {
-		a, b, c, d := xb[i*nf:(i+1)*nf], xb[(i+1)*nf:(i+2)*nf], xb[(i+2)*nf:(i+3)*nf], xb[(i+3)*nf:(i+4)*nf]
-		var na, nb, nc, nd uint64
-		for range depth {
-			na = step(nodes[na&0xffff], a)
-			nb = step(nodes[nb&0xffff], b)
-			nc = step(nodes[nc&0xffff], c)
-			nd = step(nodes[nd&0xffff], d)
-		}
-		pos[i], pos[i+1], pos[i+2], pos[i+3] = uint16(na), uint16(nb), uint16(nc), uint16(nd)
-	}
-	for ; i < len(pos); i++ {
-		var n uint64
-		for range depth {
-			n = step(nodes[n&0xffff], xb[i*nf:(i+1)*nf])
-		}
-		pos[i] = uint16(n)
-	}
+// step returns the child an item goes to: right when its bin is above the
+// node's, from the sign bit of the difference rather than a branch the
+// predictor would miss.
+func step(w uint32, x *[8 * RowBytes]uint8, row int) uint8 {
+	right := (w>>24 - uint32(x[row+int(uint8(w>>16))])) >> 31
+	return uint8(w >> (right << 3))
 }
 
-// step returns the child (in the low 16 bits) an item goes to: right when
-// its bin is above the node's, from the sign bit of the difference rather
-// than a branch the predictor would miss.
-func step(w uint64, x []uint8) uint64 {
-	right := uint(int(w>>48&0xff)-int(x[w>>32&0xffff])) >> 63
-	return w >> (16 * (right & 1))
+// stepTree is step for the tree at offset tree within a group.
+func stepTree(t *[8 * treeBlock]uint32, tree, at int, x *[RowBytes]uint8) int {
+	w := t[tree+int(uint8(at))]
+	right := (w>>24 - uint32(x[uint8(w>>16)])) >> 31
+	return int(uint8(w >> (right << 3)))
 }
 
 // Predict is the probability of the positive label.
@@ -197,12 +257,12 @@ func (e *Ensemble) Check() error {
 	if e.Version != FormatVersion {
 		return fmt.Errorf("gbdt model: format version %d, want %d", e.Version, FormatVersion)
 	}
-	if len(e.Edges) != len(e.Features) || len(e.Features) > 1<<16 {
+	if len(e.Edges) != len(e.Features) || len(e.Features) > MaxFeatures {
 		return fmt.Errorf("gbdt model: %d bin edge lists for %d features", len(e.Edges), len(e.Features))
 	}
 	for i, t := range e.Trees {
 		n := len(t.Feature)
-		if len(t.Threshold) != n || len(t.Bin) != n || len(t.Left) != n || len(t.Right) != n || len(t.Leaf) != n+1 || 2*n+1 > 1<<16 {
+		if len(t.Threshold) != n || len(t.Bin) != n || len(t.Left) != n || len(t.Right) != n || len(t.Leaf) != n+1 || n+1 > MaxTreeLeaves {
 			return fmt.Errorf("gbdt model: tree %d: inconsistent arrays", i)
 		}
 		for j := 0; j < n; j++ {
