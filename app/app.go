@@ -61,12 +61,14 @@ type App struct {
 	Declarations *declaration.Service
 	Users        auth.Store
 	Enterprises  enterprise.Store
+	Risk         *risk.Service
 	Server       *jhttp.Server
 	Handler      http.Handler
 	Registry     *prometheus.Registry
 
 	secret []byte
 	close  func() error
+	stop   func() // ends background work and waits for it
 }
 
 // Open builds the program on the configured store.
@@ -92,21 +94,23 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		return nil, err
 	}
 	var decls declaration.Store
+	var riskStore risk.Store
 	if cfg.PostgresDSN != "" {
 		db, err := postgres.Open(ctx, cfg.PostgresDSN)
 		if err != nil {
 			return nil, err
 		}
 		decls, a.Users, a.Enterprises, a.close = db.Declarations(), db.Users(), db.Enterprises(), db.Close
+		riskStore = db.Risk()
 	} else {
 		db, err := sqlite.Open(filepath.Join(cfg.DataDir, "jinguan.db"))
 		if err != nil {
 			return nil, err
 		}
 		decls, a.Users, a.Enterprises, a.close = db.Declarations(), db.Users(), db.Enterprises(), db.Close
+		riskStore = db.Risk()
 	}
-	targeting, err := a.riskStage()
-	if err != nil {
+	if a.Risk, err = a.openRisk(ctx, riskStore); err != nil {
 		return nil, a.fail(err)
 	}
 	queue, err := a.workQueue(ctx)
@@ -117,7 +121,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	a.Declarations = declaration.NewService(a.Settings.Pipeline, declaration.Deps{
 		Store:      decls,
 		Validator:  &declaration.Validator{Codes: a.Catalog, Tariff: a.Schedule, Rules: a.Settings.Declaration},
-		Risk:       targeting,
+		Risk:       a.Risk.Targeting,
 		Tax:        &tariff.Assessor{Schedule: a.Schedule, Rates: a.Catalog, Codes: a.Catalog, Config: a.Settings.Tax},
 		Guarantees: &enterprise.Guarantees{Store: a.Enterprises, TTL: 30 * time.Second},
 		Queue:      queue,
@@ -126,6 +130,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	})
 	a.Server = &jhttp.Server{Declarations: a.Declarations, Users: a.Users, Catalog: a.Catalog, Log: cfg.Log, Registry: a.Registry, Secret: a.secret}
 	a.Handler = a.Server.Handler()
+	a.stop = a.runRisk()
 	return a, nil
 }
 
@@ -168,37 +173,6 @@ func (a *App) workQueue(ctx context.Context) (declaration.WorkQueue, error) {
 	return q, nil
 }
 
-// riskStage builds lane selection: the random stream's rates and the
-// active profiles with their watch-lists, all from <DataDir>/config.
-func (a *App) riskStage() (*risk.Targeting, error) {
-	dir := filepath.Join(a.Config.DataDir, "config")
-	rules, err := risk.DefaultRules(dir)
-	if err != nil {
-		return nil, err
-	}
-	sel, err := risk.NewSelectivity(rules, a.secret)
-	if err != nil {
-		return nil, err
-	}
-	c, err := risk.NewCompiler()
-	if err != nil {
-		return nil, err
-	}
-	profiles, _, err := risk.LoadConfig(dir, a.Config.Demo, c)
-	if err != nil {
-		return nil, err
-	}
-	engine, err := c.Engine(profiles)
-	if err != nil {
-		return nil, err
-	}
-	where := func(office string, on time.Time) risk.Where {
-		e, _ := a.Catalog.Lookup(refdata.CustomsDistrict, office, on)
-		return risk.Where{Channel: e.Attr("channel"), Parent: e.Attr("parent")}
-	}
-	return risk.NewTargeting(sel, engine, a.secret, a.Catalog.ExchangeRate, where), nil
-}
-
 // loadReference reads the embedded tables, overridden by CSV files in
 // <DataDir>/reference, and the tariff schedule with its companion files
 // from <DataDir>/tariff, or else the embedded sample.
@@ -223,6 +197,7 @@ func (a *App) fail(err error) error {
 
 // Close stops the pipeline (committing what is queued) and the store.
 func (a *App) Close() error {
+	a.stop()
 	a.Declarations.Close()
 	return a.close()
 }

@@ -33,6 +33,16 @@ type DeclInput struct {
 	// the declaration date; regular when no credit source is wired.
 	TraderGrade string `cel:"trader_grade"`
 	AgentGrade  string `cel:"agent_grade"`
+	// History over the last year (see History): declarations decided,
+	// checks done, checks that found something, and days since the
+	// trader's last finding (-1: none).
+	TraderDeclarations     int `cel:"trader_declarations"`
+	TraderInspections      int `cel:"trader_inspections"`
+	TraderFindings         int `cel:"trader_findings"`
+	TraderDaysSinceFinding int `cel:"trader_days_since_finding"`
+	AgentDeclarations      int `cel:"agent_declarations"`
+	AgentInspections       int `cel:"agent_inspections"`
+	AgentFindings          int `cel:"agent_findings"`
 }
 
 // ItemInput is one goods item (`item`).
@@ -67,7 +77,7 @@ func Inputs(d *declaration.Declaration, rates func(cur string, on time.Time) (de
 		Agent: h.AgentCodeScc, TradingCountry: h.TradeAreaCode, DepartureCountry: h.TradeCountry,
 		BillNo: h.BillNo, GrossKg: h.GrossWet.InexactFloat64(), NetKg: h.NetWt.InexactFloat64(),
 		Items: len(d.Items), LateDays: d.LateDays, Date: d.DeclDate(),
-		TraderGrade: GradeRegular, AgentGrade: GradeRegular,
+		TraderGrade: GradeRegular, AgentGrade: GradeRegular, TraderDaysSinceFinding: -1,
 	}
 	for _, c := range d.Containers {
 		in.Containers = append(in.Containers, c.ContainerID)

@@ -31,6 +31,13 @@ type Profile struct {
 	Priority  int       `json:"priority"` // higher wins when several match
 	Owner     string    `json:"owner"`
 	Status    Status    `json:"status"`
+	// Kept by the registry; ignored on import.
+	CreatedAt   time.Time `json:"created_at,omitzero"`
+	CreatedBy   string    `json:"created_by,omitempty"`
+	ActivatedAt time.Time `json:"activated_at,omitzero"`
+	ActivatedBy string    `json:"activated_by,omitempty"`
+	RetiredAt   time.Time `json:"retired_at,omitzero"`
+	RetiredBy   string    `json:"retired_by,omitempty"`
 }
 
 // Scope says where a profile applies.
@@ -45,6 +52,9 @@ type Action struct {
 	Lane        declaration.Lane `json:"lane"`
 	Instruction string           `json:"instruction"` // 查验指令 for the inspector
 	Percent     float64          `json:"percent"`     // share of matches selected, (0, 100]
+	// MaxUnselected: after this many matches in a row left unselected by
+	// the percentage, the next match is selected (0: the configured default).
+	MaxUnselected int `json:"max_unselected,omitempty"`
 }
 
 // Status of a profile version.
@@ -107,6 +117,9 @@ func (p *Profile) Check() []jinguan.FieldError {
 	}
 	if p.Action.Percent <= 0 || p.Action.Percent > 100 {
 		bad("/action/percent", "out_of_range", "布控比例应在 (0, 100] 之间", "must be in (0, 100]")
+	}
+	if p.Action.MaxUnselected < 0 || p.Action.MaxUnselected > 100000 {
+		bad("/action/max_unselected", "out_of_range", "应在 0 到 100000 之间", "must be in [0, 100000]")
 	}
 	if utf8.RuneCountInString(p.Action.Instruction) > 1000 {
 		bad("/action/instruction", "too_long", "长度不能超过 1000 个字符", "must be at most 1000 characters")

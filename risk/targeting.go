@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -21,12 +22,14 @@ import (
 // goes to the most severe lane either stream chose.
 type Targeting struct {
 	random  *Selectivity
-	engines sync.Pool // *Engine clones: an engine is not safe for concurrent use
+	engines atomic.Pointer[enginePool] // replaced whole when profiles change
 	key     []byte
 	rates   func(cur string, on time.Time) (decimal.Decimal, bool)
 	where   func(office string, on time.Time) Where
 	// Credit gives the parties' grades; nil: everyone is regular.
 	Credit CreditSource
+	// History gives the parties' past; nil: no history.
+	History *History
 }
 
 // NewTargeting combines a compiled profile set with the random stream.
@@ -35,9 +38,27 @@ type Targeting struct {
 func NewTargeting(random *Selectivity, e *Engine, key []byte,
 	rates func(string, time.Time) (decimal.Decimal, bool), where func(string, time.Time) Where) *Targeting {
 	t := &Targeting{random: random, key: key, rates: rates, where: where}
-	t.engines.New = func() any { return e.Clone() }
+	t.Reload(e)
 	return t
 }
+
+// enginePool hands out clones of one compiled engine: an engine is not
+// safe for concurrent use.
+type enginePool struct {
+	sync.Pool
+	profiles int
+}
+
+// Reload swaps in a newly compiled profile set; declarations being
+// assessed finish on the old one.
+func (t *Targeting) Reload(e *Engine) {
+	p := &enginePool{profiles: e.Len()}
+	p.New = func() any { return e.Clone() }
+	t.engines.Store(p)
+}
+
+// Profiles is the number of active profiles in use.
+func (t *Targeting) Profiles() int { return t.engines.Load().profiles }
 
 // severity orders lanes: a stream can only make the outcome stricter.
 var severity = map[declaration.Lane]int{declaration.LaneGreen: 0, declaration.LaneBlue: 1,
@@ -56,9 +77,12 @@ func (t *Targeting) Assess(ctx context.Context, d *declaration.Declaration, at t
 	if decl.AgentGrade, err = gradeOf(ctx, t.Credit, decl.Agent, decl.Date); err != nil {
 		return rd, err
 	}
-	e := t.engines.Get().(*Engine)
+	th, ah := t.History.Of(decl.Trader, decl.Agent)
+	fillHistory(&decl, th, ah)
+	pool := t.engines.Load()
+	e := pool.Get().(*Engine)
 	hits, err := e.Match(&decl, items, t.where(decl.Office, decl.Date))
-	t.engines.Put(e)
+	pool.Put(e)
 	if err != nil {
 		return rd, err
 	}

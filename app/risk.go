@@ -1,0 +1,78 @@
+package app
+
+import (
+	"context"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/jinguan-customs/jinguan"
+	"github.com/jinguan-customs/jinguan/refdata"
+	"github.com/jinguan-customs/jinguan/risk"
+)
+
+// openRisk builds lane selection: the random stream's rates from
+// <DataDir>/config, and the profile registry in the store, seeded on first
+// start from config/profiles.json and watch-lists.json (or the demo set).
+// The engine reloads when profiles change here, on another node or from
+// the command line; the facts follow the declaration events.
+func (a *App) openRisk(ctx context.Context, store risk.Store) (*risk.Service, error) {
+	dir := filepath.Join(a.Config.DataDir, "config")
+	rules, err := risk.DefaultRules(dir)
+	if err != nil {
+		return nil, err
+	}
+	sel, err := risk.NewSelectivity(rules, a.secret)
+	if err != nil {
+		return nil, err
+	}
+	c, err := risk.NewCompiler()
+	if err != nil {
+		return nil, err
+	}
+	profiles, lists, err := risk.LoadConfig(dir, a.Config.Demo, c)
+	if err != nil {
+		return nil, err
+	}
+	reg := &risk.Registry{Store: store, Compiler: c}
+	if _, err := risk.Seed(ctx, reg, profiles, lists, time.Date(2020, 1, 1, 0, 0, 0, 0, jinguan.China)); err != nil {
+		return nil, err
+	}
+	empty, err := c.Engine(nil)
+	if err != nil {
+		return nil, err
+	}
+	where := func(office string, on time.Time) risk.Where {
+		e, _ := a.Catalog.Lookup(refdata.CustomsDistrict, office, on)
+		return risk.Where{Channel: e.Attr("channel"), Parent: e.Attr("parent")}
+	}
+	t := risk.NewTargeting(sel, empty, a.secret, a.Catalog.ExchangeRate, where)
+	s := &risk.Service{Registry: reg, Targeting: t, Store: store,
+		Watcher: &risk.Watcher{Store: store, Compiler: c, Targeting: t, Log: a.Config.Log},
+		History: &risk.History{Store: store}}
+	if err := s.Watcher.Reload(ctx); err != nil {
+		return nil, err
+	}
+	reg.Changed = s.Watcher.Reload
+	t.History = s.History
+	s.Projector = &risk.Projector{Store: store, Log: a.Config.Log, After: func(ctx context.Context) {
+		if err := s.History.Refresh(ctx); err != nil {
+			a.Config.Log.Error("party history refresh failed", "err", err)
+		}
+	}}
+	if err := s.History.Reload(ctx); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// runRisk keeps the engine and the facts current until the returned
+// function is called; it returns once they have stopped.
+func (a *App) runRisk() func() {
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); a.Risk.Watcher.Run(ctx, 5*time.Second) }()
+	go func() { defer wg.Done(); a.Risk.Projector.Run(ctx, time.Second) }()
+	return func() { cancel(); wg.Wait() }
+}
