@@ -8,7 +8,6 @@ import (
 
 	"github.com/jinguan-customs/jinguan"
 	"github.com/jinguan-customs/jinguan/auth"
-	"github.com/jinguan-customs/jinguan/enterprise"
 )
 
 type userStore DB
@@ -32,39 +31,4 @@ func (s *userStore) UserByTokenHash(ctx context.Context, hash string) (auth.User
 	}
 	u.CreatedAt = u.CreatedAt.UTC()
 	return u, err
-}
-
-type enterpriseStore DB
-
-func (s *enterpriseStore) PutEnterprise(ctx context.Context, e enterprise.Enterprise) error {
-	_, err := s.pool.Exec(ctx, `INSERT INTO enterprises (scc, name_zh, name_en, roles, customs, guarantee,
-		registered_at) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (scc) DO UPDATE SET name_zh = excluded.name_zh,
-		name_en = excluded.name_en, roles = excluded.roles, customs = excluded.customs,
-		guarantee = excluded.guarantee, registered_at = excluded.registered_at`,
-		e.SCC, e.NameZH, e.NameEN, e.Roles, e.Customs, e.Guarantee, e.RegisteredAt)
-	return mapErr(err)
-}
-
-const enterpriseColumns = `scc, name_zh, name_en, roles, customs, guarantee, registered_at`
-
-func (s *enterpriseStore) Enterprise(ctx context.Context, scc string) (enterprise.Enterprise, error) {
-	rows, _ := s.pool.Query(ctx, `SELECT `+enterpriseColumns+` FROM enterprises WHERE scc = $1`, scc)
-	e, err := pgx.CollectExactlyOneRow(rows, scanEnterprise)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return e, jinguan.NotFound("企业", "enterprise")
-	}
-	return e, err
-}
-
-// ListEnterprises returns all enterprises by SCC.
-func (s *enterpriseStore) ListEnterprises(ctx context.Context) ([]enterprise.Enterprise, error) {
-	rows, _ := s.pool.Query(ctx, `SELECT `+enterpriseColumns+` FROM enterprises ORDER BY scc COLLATE "C"`)
-	return pgx.CollectRows(rows, scanEnterprise)
-}
-
-func scanEnterprise(row pgx.CollectableRow) (enterprise.Enterprise, error) {
-	var e enterprise.Enterprise
-	err := row.Scan(&e.SCC, &e.NameZH, &e.NameEN, &e.Roles, &e.Customs, &e.Guarantee, &e.RegisteredAt)
-	e.RegisteredAt = e.RegisteredAt.UTC()
-	return e, err
 }

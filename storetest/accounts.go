@@ -64,11 +64,11 @@ func testEnterprises(t *testing.T, s Stores) {
 	reg := time.Date(2019, 4, 1, 0, 0, 0, 0, jinguan.China)
 	es := []enterprise.Enterprise{
 		{SCC: Traders[1], NameZH: "深圳前海跨境供应链有限公司", NameEN: "Shenzhen Qianhai Cross-border Supply Chain Co., Ltd.",
-			Roles: []string{"consignee", "consignor"}, Customs: "5301", Guarantee: true, RegisteredAt: reg},
+			Roles: []string{"consignee", "consignor"}, Customs: "5301", Guarantee: true, RegisteredAt: reg, Status: enterprise.StatusActive},
 		{SCC: Agents[0], NameZH: "中外运报关有限公司", NameEN: "Sinotrans Customs Brokerage Co., Ltd.",
-			Roles: []string{"broker"}, Customs: "2201", RegisteredAt: reg.AddDate(1, 0, 0)},
+			Roles: []string{"broker"}, Customs: "2201", RegisteredAt: reg.AddDate(1, 0, 0), Status: enterprise.StatusActive},
 		{SCC: Traders[0], NameZH: "上海新锐电子贸易有限公司", NameEN: "Shanghai Xinrui Electronics Trading Co., Ltd.",
-			Roles: []string{"consignee"}, Customs: "2201", RegisteredAt: reg.AddDate(0, 3, 0)},
+			Roles: []string{"consignee"}, Customs: "2201", RegisteredAt: reg.AddDate(0, 3, 0), Status: enterprise.StatusActive},
 	}
 	for _, e := range es {
 		if err := s.Enterprises.PutEnterprise(ctx, e); err != nil {

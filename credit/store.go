@@ -1,0 +1,108 @@
+package credit
+
+import (
+	"context"
+	"time"
+)
+
+// Store keeps the credit record. Events, repairs and certification
+// decisions are the record; results and grade changes are derived from
+// it and written by runs.
+type Store interface {
+	Sink
+	// AppendEvents stores events in one transaction, assigning ids in
+	// order; on error nothing is stored.
+	AppendEvents(ctx context.Context, es []Event) ([]Event, error)
+	// Events returns an enterprise's events by id.
+	Events(ctx context.Context, scc string) ([]Event, error)
+	// ScanEvents reads every event in id order, for loading the book.
+	ScanEvents(ctx context.Context, fn func(*Event) error) error
+	// ScanSubjects reads what grading needs of every registered enterprise.
+	ScanSubjects(ctx context.Context, fn func(Subject) error) error
+	// ScanResults reads every stored result.
+	ScanResults(ctx context.Context, fn func(Result) error) error
+	// GradeChanges returns the newest changes first; scc "" for all.
+	GradeChanges(ctx context.Context, scc string, limit int) ([]GradeChange, error)
+
+	// PutRepair inserts an application and sets its id.
+	PutRepair(ctx context.Context, r *Repair) error
+	// UpdateRepair changes a repair in a transaction; fn's error aborts.
+	// ENOTFOUND when there is no such repair.
+	UpdateRepair(ctx context.Context, id int64, fn func(*Repair) error) (Repair, error)
+	Repair(ctx context.Context, id int64) (Repair, error)
+	Repairs(ctx context.Context, f RepairFilter) ([]Repair, error)
+
+	// Certify stores a certification decision and sets the enterprise's
+	// AEO certificate accordingly, in one transaction.
+	Certify(ctx context.Context, c *Certification) error
+	Certifications(ctx context.Context, scc string) ([]Certification, error)
+}
+
+// RepairFilter selects repairs, newest first.
+type RepairFilter struct {
+	SCC    string
+	Status RepairStatus
+	Area   string // customs district prefix of the enterprise
+	Limit  int
+}
+
+// RepairStatus is where an application stands.
+type RepairStatus string
+
+const (
+	RepairPending  RepairStatus = "pending"
+	RepairApproved RepairStatus = "approved"
+	RepairRejected RepairStatus = "rejected"
+)
+
+// Repair is a credit repair application (信用修复申请) and its decision.
+type Repair struct {
+	ID        int64        `json:"id"`
+	SCC       string       `json:"scc"`
+	Grounds   []GroundRef  `json:"grounds"`
+	Reason    string       `json:"reason"`
+	Evidence  []Evidence   `json:"evidence"`
+	Status    RepairStatus `json:"status"`
+	AppliedAt time.Time    `json:"applied_at"`
+	AppliedBy string       `json:"applied_by"`
+	DecidedAt *time.Time   `json:"decided_at,omitempty"`
+	DecidedBy string       `json:"decided_by,omitempty"`
+	Decision  string       `json:"decision_reason,omitempty"`
+	// GradeBefore and GradeAfter are the grades when applying and after
+	// the decision.
+	GradeBefore Grade  `json:"grade_before"`
+	GradeAfter  *Grade `json:"grade_after,omitempty"`
+}
+
+// GroundRef names a dishonest ground: the rule and the event it rests on.
+type GroundRef struct {
+	Rule  string `json:"rule"`
+	Event int64  `json:"event"`
+}
+
+// Evidence supports an application: what was done and where it is recorded.
+type Evidence struct {
+	Kind      string `json:"kind"` // see EvidenceKinds
+	Reference string `json:"reference"`
+	Note      string `json:"note,omitempty"`
+}
+
+// EvidenceKinds are the kinds of evidence an application can carry.
+var EvidenceKinds = []string{"penalty_fulfilled", "tax_paid", "fine_paid", "rectified", "delisted", "other"}
+
+// Certification is an AEO certification decision (认证决定): a grant with
+// its level and validity, or a revocation. It is recorded by an officer,
+// never computed.
+type Certification struct {
+	ID        int64     `json:"id"`
+	SCC       string    `json:"scc"`
+	Action    string    `json:"action"`          // "grant" or "revoke"
+	Level     string    `json:"level,omitempty"` // "advanced" or "general", for grants
+	Number    string    `json:"number,omitempty"`
+	ValidFrom Date      `json:"valid_from"`
+	ValidTo   Date      `json:"valid_to,omitzero"` // grants: expiry; revocations: the day it ends
+	Reference string    `json:"reference"`         // the decision document
+	Reason    string    `json:"reason"`
+	DecidedBy string    `json:"decided_by"`
+	DecidedAt time.Time `json:"decided_at"`
+}

@@ -1,0 +1,16 @@
+package sqlite
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/jinguan-customs/jinguan/storetest"
+)
+
+func TestCreditStore(t *testing.T) {
+	storetest.RunCredit(t, func(t *testing.T) storetest.CreditStores {
+		db := open(t, filepath.Join(t.TempDir(), "jinguan.db"))
+		t.Cleanup(func() { db.Close() })
+		return storetest.CreditStores{Enterprises: db.Enterprises(), Credit: db.Credit()}
+	})
+}
