@@ -50,6 +50,7 @@ type Settings struct {
 	Declaration declaration.Rules  `json:"declaration"`
 	Tax         tariff.TaxConfig   `json:"tax"`
 	Pipeline    declaration.Config `json:"pipeline"`
+	Risk        risk.Settings      `json:"risk"`
 }
 
 // App is the running program.
@@ -203,7 +204,8 @@ func (a *App) Close() error {
 }
 
 func loadSettings(path string) (Settings, error) {
-	s := Settings{Declaration: declaration.DefaultRules(), Tax: tariff.DefaultTaxConfig(), Pipeline: declaration.DefaultConfig()}
+	s := Settings{Declaration: declaration.DefaultRules(), Tax: tariff.DefaultTaxConfig(), Pipeline: declaration.DefaultConfig(),
+		Risk: risk.DefaultSettings()}
 	b, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return s, nil

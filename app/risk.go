@@ -17,6 +17,9 @@ import (
 // The engine reloads when profiles change here, on another node or from
 // the command line; the facts follow the declaration events.
 func (a *App) openRisk(ctx context.Context, store risk.Store) (*risk.Service, error) {
+	if err := a.Settings.Risk.Check(); err != nil {
+		return nil, err
+	}
 	dir := filepath.Join(a.Config.DataDir, "config")
 	rules, err := risk.DefaultRules(dir)
 	if err != nil {
@@ -47,9 +50,16 @@ func (a *App) openRisk(ctx context.Context, store risk.Store) (*risk.Service, er
 		return risk.Where{Channel: e.Attr("channel"), Parent: e.Attr("parent")}
 	}
 	t := risk.NewTargeting(sel, empty, a.secret, a.Catalog.ExchangeRate, where)
-	s := &risk.Service{Registry: reg, Targeting: t, Store: store,
+	t.Settings = a.Settings.Risk
+	now := time.Now()
+	today, err := store.Facts(ctx, now.Add(-24*time.Hour), now.Add(time.Hour))
+	if err != nil {
+		return nil, err
+	}
+	t.Quota = risk.NewQuota(today, now)
+	s := &risk.Service{Registry: reg, Targeting: t, Store: store, Settings: a.Settings.Risk,
 		Watcher: &risk.Watcher{Store: store, Compiler: c, Targeting: t, Log: a.Config.Log},
-		History: &risk.History{Store: store}}
+		History: &risk.History{Store: store, Window: time.Duration(a.Settings.Risk.HistoryDays) * 24 * time.Hour}}
 	if err := s.Watcher.Reload(ctx); err != nil {
 		return nil, err
 	}

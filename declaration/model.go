@@ -191,13 +191,16 @@ type RiskDecision struct {
 
 // ProfileHit is one matched risk profile with the values that matched.
 type ProfileHit struct {
-	ProfileID string            `json:"profile_id"`
-	Version   int               `json:"version"`
-	Title     string            `json:"title,omitempty"`
-	Item      int               `json:"item"` // item number; 0: the declaration as a whole
-	Lane      Lane              `json:"lane"`
-	Selected  bool              `json:"selected"` // within the profile's selection percentage
-	Values    map[string]string `json:"values,omitempty"`
+	ProfileID string `json:"profile_id"`
+	Version   int    `json:"version"`
+	Title     string `json:"title,omitempty"`
+	Item      int    `json:"item"` // item number; 0: the declaration as a whole
+	Lane      Lane   `json:"lane"`
+	Selected  bool   `json:"selected"` // within the profile's selection percentage
+	// ForcedAfter: selected because this many matches in a row had been
+	// left unselected by the percentage.
+	ForcedAfter int               `json:"forced_after,omitempty"`
+	Values      map[string]string `json:"values,omitempty"`
 }
 
 // InspectionResult is what the reviewing or inspecting officer found.

@@ -141,40 +141,55 @@ func (s *Selectivity) Draw(id int64) float64 {
 	return float64(binary.BigEndian.Uint64(sum[:8])>>11) / (1 << 53)
 }
 
-// Assess implements declaration.RiskStage.
+// Assess implements declaration.RiskStage for a regular trader.
 func (s *Selectivity) Assess(_ context.Context, d *declaration.Declaration, at time.Time) (declaration.RiskDecision, error) {
+	return s.Decide(d, at, GradeRegular, CreditMeasure{Multiplier: 1})
+}
+
+// Decide draws the random lane with the rule's rates scaled by the
+// trader's credit measure; the decision records the rates used.
+func (s *Selectivity) Decide(d *declaration.Declaration, at time.Time, grade string, m CreditMeasure) (declaration.RiskDecision, error) {
 	office, dir := d.Head.CustomMaster, d.Head.IEFlag
 	r, ok := s.rule(office, dir, d.DeclDate())
 	if !ok {
 		return declaration.RiskDecision{}, jinguan.Errorf(jinguan.EINTERNAL,
 			"关区 %s 方向 %s 无适用的布控比例", "no selectivity rule for office %s direction %s", office, dir)
 	}
+	red, yellow, blue := scaled(r, m)
 	u := s.Draw(d.ID)
 	lane := declaration.LaneGreen
 	switch {
-	case u < r.Red:
+	case u < red:
 		lane = declaration.LaneRed
-	case u < r.Red+r.Yellow:
+	case u < red+yellow:
 		lane = declaration.LaneYellow
-	case u < r.Red+r.Yellow+r.Blue:
+	case u < red+yellow+blue:
 		lane = declaration.LaneBlue
 	}
 	f := func(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
 	rd := declaration.RiskDecision{
 		Lane: lane, Stream: "random", Draw: u, Office: office, Direction: dir, RandomLane: lane,
-		Rates:     map[declaration.Lane]string{declaration.LaneRed: f(r.Red), declaration.LaneYellow: f(r.Yellow), declaration.LaneBlue: f(r.Blue)},
+		Rates:     map[declaration.Lane]string{declaration.LaneRed: f(red), declaration.LaneYellow: f(yellow), declaration.LaneBlue: f(blue)},
 		RuleSet:   fmt.Sprintf("selectivity office=%s direction=%s from=%s", r.Office, r.Direction, r.ValidFrom.Format("2006-01-02")),
-		DecidedAt: at, DecidedBy: "system",
+		DecidedAt: at, DecidedBy: "system", Grade: grade, Multiplier: m.Multiplier,
 	}
-	rd.ReasonZH, rd.ReasonEN = reason(lane, u, r)
+	rd.ReasonZH, rd.ReasonEN = reason(lane, u, red, yellow, blue)
+	if m.Multiplier != 1 || m.Floor > 0 {
+		rd.RuleSet += fmt.Sprintf(" grade=%s multiplier=%s floor=%s", grade, f(m.Multiplier), f(m.Floor))
+		rd.ReasonZH += fmt.Sprintf("（信用等级 %s：比例 ×%s，查验不低于 %s%%）", gradeZH[grade], f(m.Multiplier), f(round9(m.Floor*100)))
+		rd.ReasonEN += fmt.Sprintf(" (credit grade %s: rates ×%s, inspection at least %s%%)", grade, f(m.Multiplier), f(round9(m.Floor*100)))
+	}
 	return rd, nil
 }
 
-func reason(l declaration.Lane, u float64, r Rule) (zh, en string) {
-	pct := func(x float64) string { return strconv.FormatFloat(x*100, 'f', -1, 64) + "%" }
+var gradeZH = map[string]string{GradeAdvancedCertified: "高级认证", GradeCertified: "认证", GradeRegular: "常规",
+	GradeDishonest: "失信", GradeSeriouslyDishonest: "严重失信"}
+
+func reason(l declaration.Lane, u, red, yellow, blue float64) (zh, en string) {
+	pct := func(x float64) string { return strconv.FormatFloat(round9(x*100), 'f', -1, 64) + "%" }
 	zh = fmt.Sprintf("随机抽取：抽签值 %.4f，布控比例 查验 %s、审单 %s、稽查 %s，结果：%s",
-		u, pct(r.Red), pct(r.Yellow), pct(r.Blue), laneZH[l])
+		u, pct(red), pct(yellow), pct(blue), laneZH[l])
 	en = fmt.Sprintf("random selection: draw %.4f against rates red %s, yellow %s, blue %s → %s",
-		u, pct(r.Red), pct(r.Yellow), pct(r.Blue), l)
+		u, pct(red), pct(yellow), pct(blue), l)
 	return zh, en
 }

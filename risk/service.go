@@ -10,4 +10,5 @@ type Service struct {
 	Store     Store
 	Projector *Projector
 	History   *History
+	Settings  Settings
 }

@@ -2,8 +2,6 @@ package risk
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/binary"
 	"fmt"
 	"slices"
 	"strings"
@@ -16,10 +14,10 @@ import (
 	"github.com/jinguan-customs/jinguan/declaration"
 )
 
-// Targeting is the risk stage with both streams of selection: the
-// analysts' profiles (targeted) and the random selectivity draw, which
-// keeps measuring compliance whatever the profiles say. The declaration
-// goes to the most severe lane either stream chose.
+// Targeting is the risk stage with its streams of selection: the
+// analysts' profiles (targeted), the random selectivity draw, which keeps
+// measuring compliance whatever the profiles say, and the top-up to an
+// office's capacity. The declaration goes to the most severe lane.
 type Targeting struct {
 	random  *Selectivity
 	engines atomic.Pointer[enginePool] // replaced whole when profiles change
@@ -30,6 +28,11 @@ type Targeting struct {
 	Credit CreditSource
 	// History gives the parties' past; nil: no history.
 	History *History
+	// Settings: credit measures, capacity, unselected-match limit.
+	Settings Settings
+	// Quota counts today's checks per office for top-up; nil: no top-up.
+	Quota   *Quota
+	streaks streaks
 }
 
 // NewTargeting combines a compiled profile set with the random stream.
@@ -66,19 +69,14 @@ var severity = map[declaration.Lane]int{declaration.LaneGreen: 0, declaration.La
 
 // Assess implements declaration.RiskStage.
 func (t *Targeting) Assess(ctx context.Context, d *declaration.Declaration, at time.Time) (declaration.RiskDecision, error) {
-	rd, err := t.random.Assess(ctx, d, at)
+	decl, items, err := t.inputs(ctx, d)
+	if err != nil {
+		return declaration.RiskDecision{}, err
+	}
+	rd, err := t.random.Decide(d, at, decl.TraderGrade, t.Settings.measure(decl.TraderGrade))
 	if err != nil {
 		return rd, err
 	}
-	decl, items := Inputs(d, t.rates)
-	if decl.TraderGrade, err = gradeOf(ctx, t.Credit, decl.Trader, decl.Date); err != nil {
-		return rd, err
-	}
-	if decl.AgentGrade, err = gradeOf(ctx, t.Credit, decl.Agent, decl.Date); err != nil {
-		return rd, err
-	}
-	th, ah := t.History.Of(decl.Trader, decl.Agent)
-	fillHistory(&decl, th, ah)
 	pool := t.engines.Load()
 	e := pool.Get().(*Engine)
 	hits, err := e.Match(&decl, items, t.where(decl.Office, decl.Date))
@@ -86,12 +84,36 @@ func (t *Targeting) Assess(ctx context.Context, d *declaration.Declaration, at t
 	if err != nil {
 		return rd, err
 	}
+	t.target(&rd, d.ID, hits, &t.streaks)
+	t.topUp(&rd, d, at)
+	return rd, nil
+}
+
+// inputs builds what profiles see, parties' grades and history included.
+func (t *Targeting) inputs(ctx context.Context, d *declaration.Declaration) (DeclInput, []ItemInput, error) {
+	decl, items := Inputs(d, t.rates)
+	var err error
+	if decl.TraderGrade, err = gradeOf(ctx, t.Credit, decl.Trader, decl.Date); err != nil {
+		return decl, nil, err
+	}
+	if decl.AgentGrade, err = gradeOf(ctx, t.Credit, decl.Agent, decl.Date); err != nil {
+		return decl, nil, err
+	}
+	th, ah := t.History.Of(decl.Trader, decl.Agent)
+	fillHistory(&decl, th, ah)
+	return decl, items, nil
+}
+
+// target records every hit, applies each profile's selection percentage
+// and unselected-match limit, and raises the lane to the most severe
+// selected hit (higher priority breaks ties).
+func (t *Targeting) target(rd *declaration.RiskDecision, id int64, hits []Hit, st *streaks) {
 	var best *Hit
 	for i := range hits {
 		h := &hits[i]
-		sel := t.selected(d.ID, h.Profile)
+		sel, forced := st.selected(t.key, id, h.Profile, t.Settings.MaxUnselected)
 		rd.Hits = append(rd.Hits, declaration.ProfileHit{ProfileID: h.Profile.ID, Version: h.Profile.Version,
-			Title: h.Profile.Title, Item: h.Item, Lane: h.Profile.Action.Lane, Selected: sel, Values: h.Values})
+			Title: h.Profile.Title, Item: h.Item, Lane: h.Profile.Action.Lane, Selected: sel, ForcedAfter: forced, Values: h.Values})
 		if sel && (best == nil || severity[h.Profile.Action.Lane] > severity[best.Profile.Action.Lane] ||
 			severity[h.Profile.Action.Lane] == severity[best.Profile.Action.Lane] && h.Profile.Priority > best.Profile.Priority) {
 			best = h
@@ -102,28 +124,10 @@ func (t *Targeting) Assess(ctx context.Context, d *declaration.Declaration, at t
 			rd.ReasonZH += fmt.Sprintf("；命中布控规则 %d 条，均未提高通道", len(hits))
 			rd.ReasonEN += fmt.Sprintf("; %d profile hit(s), none raised the lane", len(hits))
 		}
-		return rd, nil
+		return
 	}
 	rd.Lane, rd.Stream = best.Profile.Action.Lane, "targeted"
 	rd.ReasonZH, rd.ReasonEN = targetedReason(best, rd.Draw)
-	return rd, nil
-}
-
-// selected applies a profile's selection percentage with a keyed draw per
-// declaration and profile: reproducible, and independent of the random
-// stream's draw.
-func (t *Targeting) selected(id int64, p *Profile) bool {
-	if p.Action.Percent >= 100 {
-		return true
-	}
-	h := sha256.New()
-	h.Write(t.key)
-	h.Write([]byte("profile\x00" + p.ID + "\x00"))
-	var b [8]byte
-	binary.BigEndian.PutUint64(b[:], uint64(id))
-	h.Write(b[:])
-	u := float64(binary.BigEndian.Uint64(h.Sum(nil)[:8])>>11) / (1 << 53)
-	return u*100 < p.Action.Percent
 }
 
 func targetedReason(h *Hit, draw float64) (zh, en string) {
