@@ -143,27 +143,32 @@ func (s *creditStore) ScanSubjects(ctx context.Context, fn func(credit.Subject) 
 	return rows.Err()
 }
 
-// PutResults upserts from arrays: one statement per 50,000 results.
+// PutResults copies the results into a temporary table and merges them
+// in one statement: COPY is the fast way into PostgreSQL, and the merge
+// touches each row once.
 func (s *creditStore) PutResults(ctx context.Context, rs []credit.Result) error {
 	if len(rs) == 0 {
 		return nil
 	}
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		for len(rs) > 0 {
-			n := min(len(rs), 50000)
-			scc, grade, score, on := make([]string, n), make([]string, n), make([]int32, n), make([]time.Time, n)
-			for i, r := range rs[:n] {
-				scc[i], grade[i], score[i], on[i] = r.SCC, r.Grade.Code(), int32(r.Score), time.Unix(int64(r.On)*86400, 0).UTC()
-			}
-			if _, err := tx.Exec(ctx, `INSERT INTO credit_results (scc, grade, score, on_day)
-				SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::date[])
-				ON CONFLICT (scc) DO UPDATE SET grade = excluded.grade, score = excluded.score, on_day = excluded.on_day`,
-				scc, grade, score, on); err != nil {
-				return err
-			}
-			rs = rs[n:]
+		if _, err := tx.Exec(ctx, `CREATE TEMP TABLE IF NOT EXISTS credit_results_in (LIKE credit_results) ON COMMIT DELETE ROWS`); err != nil {
+			return err
 		}
-		return nil
+		i := 0
+		src := pgx.CopyFromFunc(func() ([]any, error) {
+			if i == len(rs) {
+				return nil, nil
+			}
+			r := rs[i]
+			i++
+			return []any{r.SCC, r.Grade.Code(), int32(r.Score), time.Unix(int64(r.On)*86400, 0).UTC()}, nil
+		})
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"credit_results_in"}, []string{"scc", "grade", "score", "on_day"}, src); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO credit_results SELECT * FROM credit_results_in
+			ON CONFLICT (scc) DO UPDATE SET grade = excluded.grade, score = excluded.score, on_day = excluded.on_day`)
+		return err
 	})
 }
 
@@ -195,19 +200,17 @@ func (s *creditStore) AppendGradeChanges(ctx context.Context, cs []credit.GradeC
 	if len(cs) == 0 {
 		return nil
 	}
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		b := &pgx.Batch{}
-		for _, c := range cs {
-			g, err := json.Marshal(c.Grounds)
-			if err != nil {
-				return err
-			}
-			b.Queue(`INSERT INTO credit_grade_changes (scc, from_grade, to_grade, on_day, at, cause, by_user, score, grounds)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, c.SCC, c.From.Code(), c.To.Code(), pgDate(c.On), c.At, c.Cause,
-				c.By, c.Score, string(g))
+	rows := make([][]any, len(cs))
+	for i, c := range cs {
+		g, err := json.Marshal(c.Grounds)
+		if err != nil {
+			return err
 		}
-		return tx.SendBatch(ctx, b).Close()
-	})
+		rows[i] = []any{c.SCC, c.From.Code(), c.To.Code(), pgDate(c.On), c.At, c.Cause, c.By, int32(c.Score), g}
+	}
+	_, err := s.pool.CopyFrom(ctx, pgx.Identifier{"credit_grade_changes"},
+		[]string{"scc", "from_grade", "to_grade", "on_day", "at", "cause", "by_user", "score", "grounds"}, pgx.CopyFromRows(rows))
+	return err
 }
 
 func (s *creditStore) GradeChanges(ctx context.Context, scc string, limit int) ([]credit.GradeChange, error) {
