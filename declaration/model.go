@@ -187,6 +187,8 @@ type RiskDecision struct {
 	TopUp bool `json:"top_up,omitempty"`
 	// Previous is the decision an officer's re-routing replaced.
 	Previous *RiskDecision `json:"previous,omitempty"`
+	// Model is the risk model's score and explanation, when one is active.
+	Model *ModelDecision `json:"model,omitempty"`
 }
 
 // ProfileHit is one matched risk profile with the values that matched.

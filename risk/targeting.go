@@ -33,6 +33,8 @@ type Targeting struct {
 	// Quota counts today's checks per office for top-up; nil: no top-up.
 	Quota   *Quota
 	streaks streaks
+	// Model is the risk model's stream (modelstream.go); nil: no model.
+	Model *ModelStream
 }
 
 // NewTargeting combines a compiled profile set with the random stream.
@@ -85,6 +87,11 @@ func (t *Targeting) Assess(ctx context.Context, d *declaration.Declaration, at t
 		return rd, err
 	}
 	t.target(&rd, d.ID, hits, &t.streaks)
+	if t.Model != nil {
+		if err := t.Model.Assess(ctx, d, &rd); err != nil {
+			return rd, err
+		}
+	}
 	t.topUp(&rd, d, at)
 	return rd, nil
 }

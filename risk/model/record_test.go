@@ -84,10 +84,10 @@ func TestImportProjectExport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	csv := "entry_id,g_no,declared_at,custom_master,ie_port,agent_code_scc,trade_co_scc,owner_code_scc,trade_mode,traf_mode,trans_mode,trade_country,code_ts,origin_country,g_qty,net_wt,decl_total,trade_curr,duty_mode,duty_rate,lane,revenue,finding\n" +
-		"220120261000000001,1,2026-03-01T09:30:00+08:00,2201,2201,91310115MA1FL0000X,91310000MA1K00001A,,0110,2,1,USA,8471300000,USA,10,12.5,8000.00,USD,1,0,red,1200.50,1\n" +
-		"220120261000000002,1,2026-03-02,2201,2201,91310115MA1FL0000X,91310000MA1K00001A,,0110,2,1,DEU,8703239000,DEU,1,1500,30000,EUR,1,15,green,,0\n" +
-		"220120261000000003,1,2026-03-02,2201,2201,A,B,,0110,2,1,DEU,8703239000,DEU,one,1500,30000,EUR,1,15,green,,0\n"
+	csv := "entry_id,g_no,declared_at,custom_master,ie_port,agent_code_scc,trade_co_scc,owner_code_scc,trade_mode,traf_mode,trans_mode,trade_country,code_ts,origin_country,g_qty,net_wt,decl_total,trade_curr,value_cny,duty_mode,duty_rate,lane,revenue,finding\n" +
+		"220120261000000001,1,2026-03-01T09:30:00+08:00,2201,2201,91310115MA1FL0000X,91310000MA1K00001A,,0110,2,1,USA,8471300000,USA,10,12.5,8000.00,USD,56800.00,1,0,red,1200.50,1\n" +
+		"220120261000000002,1,2026-03-02,2201,2201,91310115MA1FL0000X,91310000MA1K00001A,,0110,2,1,DEU,8703239000,DEU,1,1500,30000,EUR,234000,1,15,green,,0\n" +
+		"220120261000000003,1,2026-03-02,2201,2201,A,B,,0110,2,1,DEU,8703239000,DEU,one,1500,30000,EUR,234000,1,15,green,,0\n"
 	recs, bad, err := Import(strings.NewReader(csv), m)
 	if err != nil {
 		t.Fatal(err)
@@ -96,7 +96,8 @@ func TestImportProjectExport(t *testing.T) {
 		t.Fatalf("%d records, rejected %v", len(recs), bad)
 	}
 	r := recs[0]
-	if r.HS6 != "847130" || r.Office != "2201" || r.Quantity != 10 || r.Revenue != 1200.5 || !r.Fraud || r.Date.Day() != 1 {
+	if r.HS6 != "847130" || r.Office != "2201" || r.Quantity != 10 || r.Value != 56800 || r.Revenue != 1200.5 || !r.Fraud || r.Date.Day() != 1 ||
+		!math.IsNaN(r.TaxRate) {
 		t.Fatalf("%+v", r)
 	}
 	if len(r.Extra) != 6 || r.Extra[m.index("trade_curr")] != "USD" || r.Seller != "" {

@@ -130,3 +130,31 @@ func TestBinOfMatchesSearch(t *testing.T) {
 		t.Error("NaN and a constant feature go to bin 0")
 	}
 }
+
+// The expected margin plus every feature's contribution is the margin, and
+// the feature the label depends on most gets the largest share.
+func TestContributionsAddUpToTheMargin(t *testing.T) {
+	tr := synthetic(4000, 1)
+	p := DefaultParams()
+	p.Rounds, p.MaxLeaves, p.ColSample = 60, 15, 1
+	e, _, err := Train(p, tr, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var share [4]float64
+	for r := 0; r < 500; r++ {
+		c := make([]float64, 4)
+		base := e.Contributions(tr.X[r], c)
+		sum := base
+		for f, v := range c {
+			sum += v
+			share[f] += math.Abs(v)
+		}
+		if m := e.Margin(tr.X[r]); math.Abs(sum-m) > 1e-9 {
+			t.Fatalf("row %d: expected %v + contributions = %v, margin %v", r, base, sum, m)
+		}
+	}
+	if share[3] > share[0] || share[3] > share[2] {
+		t.Errorf("noise feature d credited %v, more than a or c (%v)", share[3], share)
+	}
+}

@@ -20,6 +20,9 @@ type Tree struct {
 	Left      []int32   `json:"left"`
 	Right     []int32   `json:"right"`
 	Leaf      []float64 `json:"leaf"`
+	// LeafRows are the training rows in each leaf: the weights of the
+	// expected values that explanations start from.
+	LeafRows []int32 `json:"leaf_rows,omitempty"`
 }
 
 // Ensemble is a trained model: the sum of tree outputs plus a base margin,
@@ -33,6 +36,9 @@ type Ensemble struct {
 
 	once sync.Once // compiles on first use; scoring may then run concurrently
 	flat *flat
+
+	explainOnce sync.Once
+	expected    [][]float64 // per tree: expected value of each inner node
 }
 
 // Limits of the compiled form: a feature index and a node index are one
@@ -262,7 +268,8 @@ func (e *Ensemble) Check() error {
 	}
 	for i, t := range e.Trees {
 		n := len(t.Feature)
-		if len(t.Threshold) != n || len(t.Bin) != n || len(t.Left) != n || len(t.Right) != n || len(t.Leaf) != n+1 || n+1 > MaxTreeLeaves {
+		if len(t.Threshold) != n || len(t.Bin) != n || len(t.Left) != n || len(t.Right) != n || len(t.Leaf) != n+1 || n+1 > MaxTreeLeaves ||
+			len(t.LeafRows) != 0 && len(t.LeafRows) != n+1 {
 			return fmt.Errorf("gbdt model: tree %d: inconsistent arrays", i)
 		}
 		for j := 0; j < n; j++ {

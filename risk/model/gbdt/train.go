@@ -407,6 +407,7 @@ func (g *grower) grow(rows []int32, cols []int) Tree {
 			}
 		}
 		t.Leaf = append(t.Leaf, -l.g/(l.h+g.p.Lambda))
+		t.LeafRows = append(t.LeafRows, int32(l.hi-l.lo))
 		if l.hist != nil {
 			g.pool = append(g.pool, l.hist)
 		}
