@@ -111,7 +111,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		decls, a.Users, a.Enterprises, a.close = db.Declarations(), db.Users(), db.Enterprises(), db.Close
 		riskStore = db.Risk()
 	}
-	if a.Risk, err = a.openRisk(ctx, riskStore); err != nil {
+	if a.Risk, err = a.openRisk(ctx, riskStore, decls); err != nil {
 		return nil, a.fail(err)
 	}
 	queue, err := a.workQueue(ctx)

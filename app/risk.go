@@ -16,7 +16,7 @@ import (
 // start from config/profiles.json and watch-lists.json (or the demo set).
 // The engine reloads when profiles change here, on another node or from
 // the command line; the facts follow the declaration events.
-func (a *App) openRisk(ctx context.Context, store risk.Store) (*risk.Service, error) {
+func (a *App) openRisk(ctx context.Context, store risk.Store, decls risk.DeclarationSource) (*risk.Service, error) {
 	if err := a.Settings.Risk.Check(); err != nil {
 		return nil, err
 	}
@@ -57,7 +57,7 @@ func (a *App) openRisk(ctx context.Context, store risk.Store) (*risk.Service, er
 		return nil, err
 	}
 	t.Quota = risk.NewQuota(today, now)
-	s := &risk.Service{Registry: reg, Targeting: t, Store: store, Settings: a.Settings.Risk,
+	s := &risk.Service{Registry: reg, Targeting: t, Store: store, Settings: a.Settings.Risk, Declarations: decls,
 		Watcher: &risk.Watcher{Store: store, Compiler: c, Targeting: t, Log: a.Config.Log},
 		History: &risk.History{Store: store, Window: time.Duration(a.Settings.Risk.HistoryDays) * 24 * time.Hour}}
 	if err := s.Watcher.Reload(ctx); err != nil {

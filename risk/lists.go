@@ -195,3 +195,5 @@ func refPricesOf(l *Lists, from time.Time, source string) []RefPrice {
 	})
 	return out
 }
+
+func invalid(errs ...jinguan.FieldError) error { return jinguan.Invalid(errs) }

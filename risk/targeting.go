@@ -116,9 +116,19 @@ func (t *Targeting) inputs(ctx context.Context, d *declaration.Declaration) (Dec
 // selected hit (higher priority breaks ties).
 func (t *Targeting) target(rd *declaration.RiskDecision, id int64, hits []Hit, st *streaks) {
 	var best *Hit
+	type choice struct {
+		sel    bool
+		forced int
+	}
+	chosen := map[*Profile]choice{} // one draw per profile and declaration, however many items match
 	for i := range hits {
 		h := &hits[i]
-		sel, forced := st.selected(t.key, id, h.Profile, t.Settings.MaxUnselected)
+		c, ok := chosen[h.Profile]
+		if !ok {
+			c.sel, c.forced = st.selected(t.key, id, h.Profile, t.Settings.MaxUnselected)
+			chosen[h.Profile] = c
+		}
+		sel, forced := c.sel, c.forced
 		rd.Hits = append(rd.Hits, declaration.ProfileHit{ProfileID: h.Profile.ID, Version: h.Profile.Version,
 			Title: h.Profile.Title, Item: h.Item, Lane: h.Profile.Action.Lane, Selected: sel, ForcedAfter: forced, Values: h.Values})
 		if sel && (best == nil || severity[h.Profile.Action.Lane] > severity[best.Profile.Action.Lane] ||

@@ -1,0 +1,309 @@
+package risk
+
+import (
+	"cmp"
+	"slices"
+	"time"
+
+	"github.com/shopspring/decimal"
+)
+
+// The streams a declaration can be selected by. One declaration can be
+// in several: the random stream's sample is kept whatever the others do.
+const (
+	StreamTargeted = "targeted"
+	StreamRandom   = "random"
+	StreamTopUp    = "top_up"
+)
+
+// Streams lists them in display order.
+var Streams = []string{StreamTargeted, StreamRandom, StreamTopUp}
+
+// Counts are the effectiveness figures of a stream or a profile.
+type Counts struct {
+	Selections  int `json:"selections"`  // declarations it sent to a check
+	Inspections int `json:"inspections"` // of those, checks with a recorded result
+	Hits        int `json:"hits"`        // of those, checks that found something
+	Seizures    int `json:"seizures"`
+	// HitRate is Hits / Inspections (0 without inspections).
+	HitRate float64 `json:"hit_rate"`
+	// Revenue is the additional duty the checks assessed, CNY.
+	Revenue              decimal.Decimal `json:"revenue"`
+	RevenuePerInspection decimal.Decimal `json:"revenue_per_inspection"`
+}
+
+func (c *Counts) add(inspected, hit, seized bool, revenue decimal.Decimal) {
+	c.Selections++
+	if !inspected {
+		return
+	}
+	c.Inspections++
+	c.Revenue = c.Revenue.Add(revenue)
+	if hit {
+		c.Hits++
+	}
+	if seized {
+		c.Seizures++
+	}
+}
+
+func (c *Counts) finish() {
+	if c.Inspections > 0 {
+		c.HitRate = float64(c.Hits) / float64(c.Inspections)
+		c.RevenuePerInspection = c.Revenue.Div(decimal.NewFromInt(int64(c.Inspections))).Round(2)
+	}
+}
+
+// StreamStats are one stream's counts.
+type StreamStats struct {
+	Stream string `json:"stream"`
+	Counts
+}
+
+// Point is one stream's counts in one time bucket starting at Start.
+type Point struct {
+	Start  time.Time `json:"start"`
+	Stream string    `json:"stream"`
+	Counts
+}
+
+// ProfileStats are one profile's counts over the period, and whether it
+// is flagged for review: over the review window it had enough checks and
+// hit less often than the random stream.
+type ProfileStats struct {
+	ProfileID string `json:"profile_id"`
+	Title     string `json:"title"`
+	Status    Status `json:"status,omitempty"` // of the current version
+	Version   int    `json:"version,omitempty"`
+	Matches   int    `json:"matches"` // declarations it matched, selected or not
+	Counts
+	ReviewInspections int     `json:"review_inspections"`
+	ReviewHitRate     float64 `json:"review_hit_rate"`
+	Flagged           bool    `json:"flagged"`
+	reviewHits        int
+}
+
+// Compliance is the random stream's estimate of non-compliance for one
+// HS chapter or office: each check weighted by the inverse of the chance
+// the random stream had to pick it, so credit-scaled rates do not bias it.
+type Compliance struct {
+	Key       string  `json:"key"`
+	Inspected int     `json:"inspected"` // items (chapters) or declarations (offices) checked
+	Findings  int     `json:"findings"`
+	Rate      float64 `json:"rate"`     // weighted estimate
+	RawRate   float64 `json:"raw_rate"` // Findings / Inspected
+	weight    float64
+	found     float64
+}
+
+// Effectiveness is the feedback on targeting for a period.
+type Effectiveness struct {
+	From      time.Time      `json:"from"`
+	To        time.Time      `json:"to"`
+	Bucket    string         `json:"bucket"` // hour | day
+	Streams   []StreamStats  `json:"streams"`
+	Series    []Point        `json:"series"`
+	Profiles  []ProfileStats `json:"profiles"`
+	ByChapter []Compliance   `json:"by_chapter"`
+	ByOffice  []Compliance   `json:"by_office"`
+	// The review window and the random stream's hit rate over it.
+	ReviewFrom          time.Time `json:"review_from"`
+	ReviewMin           int       `json:"review_min_inspections"`
+	RandomReviewHitRate float64   `json:"random_review_hit_rate"`
+}
+
+// streamsOf says which streams selected a declaration for a check.
+func streamsOf(f *Fact) []string {
+	var out []string
+	for _, h := range f.Hits {
+		if h.Selected && checked(h.Lane) {
+			out = append(out, StreamTargeted)
+			break
+		}
+	}
+	if checked(f.RandomLane) {
+		out = append(out, StreamRandom)
+	}
+	if f.TopUp {
+		out = append(out, StreamTopUp)
+	}
+	return out
+}
+
+// profileOutcome is what a declaration means for one profile: matched,
+// selected, and whether the check found something where it looked (on
+// the items it matched, anywhere for header profiles) and the duty there.
+type profileOutcome struct {
+	selected, hit bool
+	revenue       decimal.Decimal
+}
+
+func outcomes(f *Fact) map[string]*profileOutcome {
+	out := map[string]*profileOutcome{}
+	for _, h := range f.Hits {
+		o := out[h.ProfileID]
+		if o == nil {
+			o = &profileOutcome{}
+			out[h.ProfileID] = o
+		}
+		o.selected = o.selected || h.Selected
+	}
+	for id, o := range out {
+		items := map[int]bool{}
+		for _, h := range f.Hits {
+			if h.ProfileID == id {
+				items[h.Item] = true
+			}
+		}
+		for _, x := range f.Findings {
+			if items[0] || items[x.GNo] {
+				o.hit = true
+				o.revenue = o.revenue.Add(x.AdditionalDuty)
+			}
+		}
+	}
+	return out
+}
+
+// Measure computes effectiveness over [from, to) in buckets of one hour
+// or one day, and flags profiles over the review window ending at to.
+// facts must cover both the period and the review window; profiles are
+// the registry's current versions (titles, statuses).
+func Measure(facts []Fact, from, to time.Time, bucket time.Duration, profiles []Profile, review ReviewSettings) Effectiveness {
+	ev := Effectiveness{From: from, To: to, Bucket: "day", ReviewMin: review.MinInspections,
+		ReviewFrom: to.AddDate(0, 0, -review.Days)}
+	if bucket < 24*time.Hour {
+		bucket, ev.Bucket = time.Hour, "hour"
+	} else {
+		bucket = 24 * time.Hour
+	}
+	start := chinaDate(from)
+	if ev.Bucket == "hour" {
+		start = from.Truncate(time.Hour)
+	}
+	streams := map[string]*Counts{}
+	series := map[time.Time]map[string]*Counts{}
+	byProfile := map[string]*ProfileStats{}
+	stat := func(id string) *ProfileStats {
+		p := byProfile[id]
+		if p == nil {
+			p = &ProfileStats{ProfileID: id}
+			byProfile[id] = p
+		}
+		return p
+	}
+	for _, p := range profiles {
+		s := stat(p.ID)
+		if s.Version == 0 || p.Status == Active {
+			s.Title, s.Status, s.Version = p.Title, p.Status, p.Version
+		}
+	}
+	chapters, offices := map[string]*Compliance{}, map[string]*Compliance{}
+	var randomReview Counts
+	for i := range facts {
+		f := &facts[i]
+		found := len(f.Findings) > 0
+		inReview := !f.DecidedAt.Before(ev.ReviewFrom) && f.DecidedAt.Before(to)
+		inPeriod := !f.DecidedAt.Before(from) && f.DecidedAt.Before(to)
+		sts := streamsOf(f)
+		if inReview && slices.Contains(sts, StreamRandom) {
+			randomReview.add(f.Inspected, found, f.Seized, f.AdditionalDuty)
+		}
+		for id, o := range outcomes(f) {
+			s := stat(id)
+			if inPeriod {
+				s.Matches++
+				if o.selected {
+					s.Counts.add(f.Inspected, o.hit, f.Seized, o.revenue)
+				}
+			}
+			if inReview && o.selected && f.Inspected {
+				s.ReviewInspections++
+				if o.hit {
+					s.reviewHits++
+				}
+			}
+		}
+		if !inPeriod {
+			continue
+		}
+		b := start.Add(f.DecidedAt.Sub(start).Truncate(bucket))
+		if series[b] == nil {
+			series[b] = map[string]*Counts{}
+		}
+		for _, st := range sts {
+			for _, m := range []map[string]*Counts{streams, series[b]} {
+				if m[st] == nil {
+					m[st] = &Counts{}
+				}
+				m[st].add(f.Inspected, found, f.Seized, f.AdditionalDuty)
+			}
+		}
+		if slices.Contains(sts, StreamRandom) && f.Inspected {
+			w := 1.0
+			if f.RandomRate > 0 {
+				w = 1 / f.RandomRate
+			}
+			tally(offices, f.Office, w, found)
+			for no, ch := range f.Chapters {
+				tally(chapters, ch, w, f.found(no+1))
+			}
+		}
+	}
+	for _, st := range Streams {
+		c := Counts{}
+		if streams[st] != nil {
+			c = *streams[st]
+		}
+		c.finish()
+		ev.Streams = append(ev.Streams, StreamStats{Stream: st, Counts: c})
+	}
+	for b := start; b.Before(to) && len(ev.Series) < 3*1000; b = b.Add(bucket) {
+		for _, st := range Streams {
+			c := Counts{}
+			if series[b][st] != nil {
+				c = *series[b][st]
+			}
+			c.finish()
+			ev.Series = append(ev.Series, Point{Start: b, Stream: st, Counts: c})
+		}
+	}
+	randomReview.finish()
+	ev.RandomReviewHitRate = randomReview.HitRate
+	for _, s := range byProfile {
+		s.Counts.finish()
+		if s.ReviewInspections > 0 {
+			s.ReviewHitRate = float64(s.reviewHits) / float64(s.ReviewInspections)
+		}
+		s.Flagged = s.ReviewInspections >= review.MinInspections && randomReview.Inspections > 0 &&
+			s.ReviewHitRate < randomReview.HitRate
+		ev.Profiles = append(ev.Profiles, *s)
+	}
+	slices.SortFunc(ev.Profiles, func(a, b ProfileStats) int { return cmp.Compare(a.ProfileID, b.ProfileID) })
+	ev.ByChapter, ev.ByOffice = sortedCompliance(chapters), sortedCompliance(offices)
+	return ev
+}
+
+func tally(m map[string]*Compliance, key string, w float64, found bool) {
+	c := m[key]
+	if c == nil {
+		c = &Compliance{Key: key}
+		m[key] = c
+	}
+	c.Inspected++
+	c.weight += w
+	if found {
+		c.Findings++
+		c.found += w
+	}
+}
+
+func sortedCompliance(m map[string]*Compliance) []Compliance {
+	out := make([]Compliance, 0, len(m))
+	for _, c := range m {
+		c.Rate, c.RawRate = c.found/c.weight, float64(c.Findings)/float64(c.Inspected)
+		out = append(out, *c)
+	}
+	slices.SortFunc(out, func(a, b Compliance) int { return cmp.Compare(a.Key, b.Key) })
+	return out
+}
