@@ -72,6 +72,10 @@ func (p *problems) checkStruct(v reflect.Value, path string) {
 			}
 			continue
 		}
+		if hasControl(s) {
+			p.add(ptr, "format", m.name+" 含有控制字符", m.name+" contains control characters")
+			continue
+		}
 		if !validForm(m.form, s) {
 			p.add(ptr, "format", m.name+" 格式错误: "+formZH[m.form], m.name+" is not "+formEN[m.form])
 		}
@@ -96,6 +100,15 @@ func validForm(form, s string) bool {
 		return (len(s) == 8 || len(s) == 14) && digits(s)
 	}
 	return true
+}
+
+func hasControl(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] == 0x7f {
+			return true
+		}
+	}
+	return false
 }
 
 func digits(s string) bool {

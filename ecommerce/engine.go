@@ -2,7 +2,6 @@ package ecommerce
 
 import (
 	"context"
-	"encoding/json"
 	"strings"
 	"time"
 
@@ -34,6 +33,7 @@ type waitingList struct {
 type item struct {
 	doc     *Doc
 	key     string
+	raw     []byte // JSON of an order, payment or waybill
 	receipt Receipt
 	done    bool // refused before the engine
 	unit    *Unit
@@ -49,8 +49,8 @@ func (s *Service) rebuild(ctx context.Context) error {
 	}
 	for i := range rows {
 		r := &rows[i]
-		var d ListDoc
-		if err := json.Unmarshal(r.Doc, &d); err != nil || d.Inventory == nil {
+		d, err := DecodeList(r.Doc)
+		if err != nil {
 			return jinguan.Errorf(jinguan.EINTERNAL, "清单 %d 数据损坏", "list %d is corrupt", r.ID)
 		}
 		s.wait(r, d.Inventory)
@@ -102,16 +102,20 @@ func (s *Service) prepare(ctx context.Context, d *Doc, now time.Time) *item {
 		h := &d.Order.Head
 		it.key = orderKey(h.EbpCode, h.OrderNo)
 		party = s.deps.Parties.Check(ctx, h.EbpCode, RolePlatform, "/OrderHead/ebpCode")
+		it.raw = EncodeStored(d)
 	case KindPayment:
 		h := &d.Payment.Head
 		it.key = paymentKey(h.EbpCode, h.OrderNo)
 		party = s.deps.Parties.Check(ctx, h.PayCode, RolePayment, "/PaymentHead/payCode")
+		it.raw = EncodeStored(d)
 	case KindWaybill:
 		h := &d.Waybill.Head
 		it.key = waybillKey(h.LogisticsCode, h.LogisticsNo)
 		party = s.deps.Parties.Check(ctx, h.LogisticsCode, RoleLogistics, "/LogisticsHead/logisticsCode")
+		it.raw = EncodeStored(d)
 	case KindInventory:
 		it.key = listKey(d.Inventory.Head.EbpCode, d.Inventory.Head.OrderNo)
+		d.Inventory.raw = EncodeStored(d)
 	case KindCancel:
 		it.key = listKey(d.Cancel.EbpCode, d.Cancel.OrderNo)
 	case KindReturn:
@@ -209,9 +213,8 @@ func (s *Service) order(k string) *Order {
 		return o
 	}
 	if r, ok := s.st.fetched[k]; ok {
-		var o Order
-		if json.Unmarshal(r.Doc, &o) == nil {
-			return &o
+		if d, err := DecodeStored(KindOrder, r.Doc); err == nil {
+			return d.Order
 		}
 	}
 	return nil
@@ -222,9 +225,8 @@ func (s *Service) payment(k string) *Payment {
 		return p
 	}
 	if r, ok := s.st.fetched[k]; ok {
-		var p Payment
-		if json.Unmarshal(r.Doc, &p) == nil {
-			return &p
+		if d, err := DecodeStored(KindPayment, r.Doc); err == nil {
+			return d.Payment
 		}
 	}
 	return nil
@@ -235,9 +237,8 @@ func (s *Service) waybill(k string) *Waybill {
 		return w
 	}
 	if r, ok := s.st.fetched[k]; ok {
-		var w Waybill
-		if json.Unmarshal(r.Doc, &w) == nil {
-			return &w
+		if d, err := DecodeStored(KindWaybill, r.Doc); err == nil {
+			return d.Waybill
 		}
 	}
 	return nil
@@ -263,7 +264,7 @@ func (s *Service) expire(now time.Time) []*Unit {
 		row.ExpectStatus, row.Status, row.UpdatedAt = StatusWarehoused, StatusRejected, now.UTC()
 		doc := ListDoc{Inventory: w.inv, Reasons: []Reason{reason("documents_missing", "/InventoryHead/orderNo",
 			"等待超时，缺少"+zh, "timed out waiting for the "+en)}}
-		row.Doc = mustJSON(doc)
+		row.Doc = encodeList(&doc)
 		u := &Unit{List: &row, Receipts: []Receipt{listReceipt(&row, doc.Reasons, now)}}
 		u.revert = func() { s.wait(w.row, w.inv) }
 		u.Refuse = func(string) { u.List, u.Receipts = nil, nil }

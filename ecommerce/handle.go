@@ -54,22 +54,21 @@ func (s *Service) handleDoc(ctx context.Context, it *item, now time.Time) *Unit 
 	var held bool
 	var put func()
 	var drop func()
-	var body any
 	switch d.Kind {
 	case KindOrder:
 		old := st.orders[k]
-		held, body = old != nil, d.Order
+		held = old != nil
 		put, drop = func() { st.orders[k] = d.Order }, func() { restore(st.orders, k, old) }
 	case KindPayment:
 		old := st.payments[k]
-		held, body = old != nil, d.Payment
+		held = old != nil
 		put, drop = func() { st.payments[k] = d.Payment }, func() { restore(st.payments, k, old) }
 	case KindWaybill:
 		old := st.waybills[k]
-		held, body = old != nil, d.Waybill
+		held = old != nil
 		put, drop = func() { st.waybills[k] = d.Waybill }, func() { restore(st.waybills, k, old) }
 	}
-	row := DocRow{Key: k, Kind: d.Kind, At: now.UTC(), Doc: mustJSON(body)}
+	row := DocRow{Key: k, Kind: d.Kind, At: now.UTC(), Doc: it.raw}
 	switch appType(d) {
 	case "1":
 		if held {
@@ -115,7 +114,7 @@ func (s *Service) handleDoc(ctx context.Context, it *item, now time.Time) *Unit 
 			row.ExpectStatus = StatusWarehoused
 			dec := s.decide(ctx, &row, w.inv, o, p, wb, now)
 			docRevert := u.revert
-			dec.attach(u, func() { docRevert(); s.wait(w.row, w.inv) }, func() { s.wait(w.row, w.inv) })
+			dec.attach(u, func() { docRevert(); s.wait(w.row, w.inv) })
 		}
 	}
 	return u
@@ -149,7 +148,7 @@ func (s *Service) handleList(ctx context.Context, it *item, now time.Time) *Unit
 	old := st.waiting[it.key]
 	if o == nil || p == nil || wb == nil {
 		row.Status, row.Deadline = StatusWarehoused, now.Add(time.Duration(s.cfg.MatchWait)).UTC()
-		row.Doc = mustJSON(ListDoc{Inventory: inv})
+		row.Doc = encodeList(&ListDoc{Inventory: inv})
 		s.wait(&row, inv)
 		u.List, u.Receipts = &row, []Receipt{listReceipt(&row, nil, now)}
 		u.revert = func() {
@@ -165,7 +164,7 @@ func (s *Service) handleList(ctx context.Context, it *item, now time.Time) *Unit
 		return u
 	}
 	dec := s.decide(ctx, &row, inv, o, p, wb, now)
-	dec.attach(u, func() {}, func() {})
+	dec.attach(u, func() {})
 	it.receipt.Status, it.receipt.Code = row.Status, u.Receipts[0].Code
 	it.receipt.InfoZH, it.receipt.InfoEN, it.receipt.Problems = u.Receipts[0].InfoZH, u.Receipts[0].InfoEN, u.Receipts[0].Problems
 	prev := u.Refuse
@@ -201,7 +200,7 @@ func (s *Service) decide(ctx context.Context, row *ListRow, inv *Inventory, o *O
 	bill, reasons := s.listChecks(ctx, inv, now)
 	reasons = append(reasons, matchList(inv, o, p, w, s.cfg.WeightTolerance)...)
 	t := now.UTC()
-	d := &decision{s: s, row: row, now: now, doc: ListDoc{Inventory: inv, Order: o, Payment: p, Waybill: w, DecidedAt: &t}}
+	d := &decision{s: s, row: row, now: now, doc: ListDoc{Inventory: inv, DecidedAt: &t}}
 	row.UpdatedAt, row.Deadline = t, time.Time{}
 	if len(reasons) == 0 {
 		facts := s.facts(inv, &bill, now)
@@ -222,7 +221,7 @@ func (s *Service) decide(ctx context.Context, row *ListRow, inv *Inventory, o *O
 	if len(reasons) > 0 {
 		row.Status, row.Lane, d.doc.Reasons = StatusRejected, "", reasons
 		d.doc.Lane, d.doc.Hits, d.doc.LaneWhy = "", nil, ""
-		row.Doc = mustJSON(d.doc)
+		row.Doc = encodeList(&d.doc)
 		return d
 	}
 	row.Lane = d.doc.Lane
@@ -237,7 +236,7 @@ func (s *Service) decide(ctx context.Context, row *ListRow, inv *Inventory, o *O
 	bill.TaxNo = "T" + h.CustomsCode + "-" + h.EbpCode + "-" + h.OrderNo
 	d.doc.Tax = &bill
 	row.ValueFen, row.TaxFen, row.Period = toFen(bill.Value), toFen(bill.Total), period(now)
-	row.Doc = mustJSON(d.doc)
+	row.Doc = encodeList(&d.doc)
 	d.quota = &QuotaDelta{BuyerID: h.BuyerIdNumber, Year: year(now), DeltaFen: row.ValueFen, LimitFen: toFen(s.cfg.Retail.AnnualLimit)}
 	d.period = &PeriodDelta{AssureCode: h.AssureCode, Period: row.Period, Bills: 1, TaxFen: row.TaxFen}
 	st := &s.st
@@ -247,28 +246,28 @@ func (s *Service) decide(ctx context.Context, row *ListRow, inv *Inventory, o *O
 	return d
 }
 
-// attach puts the decision into u. revert undoes the whole unit's effect
-// on the state; keep is what to undo when only the list part is dropped.
-func (d *decision) attach(u *Unit, revert, keep func()) {
+// attach puts the decision into u. revert undoes the rest of the unit's
+// effect on the state when nothing of it was written.
+func (d *decision) attach(u *Unit, revert func()) {
 	s := d.s
 	u.List, u.Quota, u.Period = d.row, d.quota, d.period
 	u.Receipts = []Receipt{listReceipt(d.row, d.doc.Reasons, d.now)}
 	if d.used != nil {
 		d.used()
 	}
-	restoreGuarantee := func() {
-		if d.debited.IsPositive() {
-			s.deps.Guarantor.Restore(context.Background(), d.row.AssureCode, d.debited, d.row.Key)
-			d.debited = decimal.Zero
-		}
-	}
 	u.revert = func() {
 		if d.unused != nil {
 			d.unused()
 		}
-		restoreGuarantee()
-		revert()
+		if d.debited.IsPositive() {
+			s.deps.Guarantor.Restore(context.Background(), d.row.AssureCode, d.debited, d.row.Key)
+			d.debited = decimal.Zero
+		}
+		if u.Refused != "quota" && u.Refused != "conflict" {
+			revert()
+		}
 	}
+	// Refuse runs inside Apply: it changes only the unit's data.
 	u.Refuse = func(code string) {
 		if code != "quota" {
 			u.Docs, u.List, u.Quota, u.Period, u.Receipts = nil, nil, nil, nil, nil
@@ -280,14 +279,9 @@ func (d *decision) attach(u *Unit, revert, keep func()) {
 		d.doc.Reasons = []Reason{{Code: tariff.RuleRetailOverYear.Code, Element: "/InventoryHead/buyerIdNumber",
 			ZH: tariff.RuleRetailOverYear.ZH, EN: tariff.RuleRetailOverYear.EN}}
 		d.doc.Tax, d.doc.Lane, d.doc.Hits, d.doc.LaneWhy = nil, "", nil, ""
-		d.row.Doc = mustJSON(d.doc)
+		d.row.Doc = encodeList(&d.doc)
 		u.Quota, u.Period = nil, nil
 		u.Receipts = []Receipt{listReceipt(d.row, d.doc.Reasons, d.now)}
-		if d.unused != nil {
-			d.unused()
-		}
-		restoreGuarantee()
-		u.revert = keep
 	}
 }
 

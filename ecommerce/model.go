@@ -149,6 +149,8 @@ type WaybillHead struct {
 type Inventory struct {
 	Head  InventoryHead   `xml:"InventoryHead" json:"InventoryHead"`
 	Items []InventoryItem `xml:"InventoryList" json:"InventoryList"`
+
+	raw []byte // its stored form, made once outside the engine
 }
 
 type InventoryHead struct {

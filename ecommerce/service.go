@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -54,6 +55,14 @@ type Service struct {
 
 	// engine state, touched only by the engine goroutine
 	st state
+
+	batches, docs, writeNanos atomic.Int64 // commits, documents, time in Apply: for metrics
+}
+
+// Stats returns the commits made, the documents they carried and the
+// time spent writing.
+func (s *Service) Stats() (batches, docs int64, writing time.Duration) {
+	return s.batches.Load(), s.docs.Load(), time.Duration(s.writeNanos.Load())
 }
 
 type request struct {
@@ -133,28 +142,79 @@ func (s *Service) Submit(ctx context.Context, docs []Doc) ([]Receipt, error) {
 
 var errShutdown = jinguan.Errorf(jinguan.EUNAVAIL, "系统正在停止", "the service is shutting down")
 
+// flight is a decided batch on its way through the writer.
+type flight struct {
+	batch []*request
+	items []*item
+	units []*Unit
+	err   error
+}
+
+// run is the engine: it decides a batch while the writer commits the
+// previous one, so deciding and the disk overlap. At most two batches are
+// in flight; meanwhile requests queue up and form the next batch.
 func (s *Service) run() {
 	defer s.wg.Done()
+	toWriter, fromWriter := make(chan *flight, 1), make(chan *flight, 4)
+	go func() {
+		for f := range toWriter {
+			if len(f.units) > 0 {
+				t := time.Now()
+				f.err = s.deps.Store.Apply(context.Background(), f.units)
+				s.writeNanos.Add(int64(time.Since(t)))
+				s.batches.Add(1)
+				s.docs.Add(int64(len(f.items)))
+			}
+			fromWriter <- f
+		}
+		close(fromWriter)
+	}()
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
-	var batch []*request
+	inflight := 0
+	stopping, stop := false, s.stop
 	for {
-		batch = batch[:0]
+		reqs := s.reqs
+		if inflight >= 2 {
+			reqs = nil
+		}
+		var batch []*request
 		select {
-		case r := <-s.reqs:
+		case r := <-reqs:
 			batch = append(batch, r)
-		case <-tick.C:
-			s.commit(nil)
+		case f := <-fromWriter:
+			inflight--
+			s.finish(f)
 			continue
-		case <-s.stop:
+		case <-tick.C:
+			if inflight == 0 {
+				inflight++
+				toWriter <- s.decideBatch(nil)
+			}
+			continue
+		case <-stop:
+			stopping = true
+		}
+		if stopping && batch == nil {
+			// Drain what is queued, then wait for the writer.
 			for {
 				select {
 				case r := <-s.reqs:
-					s.commit([]*request{r})
+					batch = append(batch, r)
+					continue
 				default:
-					return
 				}
+				break
 			}
+			if len(batch) > 0 {
+				toWriter <- s.decideBatch(batch)
+				inflight++
+			}
+			close(toWriter)
+			for f := range fromWriter {
+				s.finish(f)
+			}
+			return
 		}
 		n := len(batch[0].items)
 	fill:
@@ -167,58 +227,61 @@ func (s *Service) run() {
 				break fill
 			}
 		}
-		s.commit(batch)
+		inflight++
+		toWriter <- s.decideBatch(batch)
 	}
 }
 
-// commit decides a batch, writes it and answers its requests.
-func (s *Service) commit(batch []*request) {
+// decideBatch runs the batch through the match state and builds its units.
+func (s *Service) decideBatch(batch []*request) *flight {
 	ctx := context.Background()
 	now := s.deps.Now()
-	var items []*item
+	f := &flight{batch: batch}
 	for _, r := range batch {
-		items = append(items, r.items...)
+		f.items = append(f.items, r.items...)
 	}
-	s.fetch(ctx, items)
-	var units []*Unit
-	for _, it := range items {
+	s.fetch(ctx, f.items)
+	for _, it := range f.items {
 		if u := s.handle(ctx, it, now); u != nil {
 			it.unit = u
-			units = append(units, u)
+			f.units = append(f.units, u)
 		}
 	}
-	units = append(units, s.expire(now)...)
-	var err error
-	if len(units) > 0 {
-		err = s.deps.Store.Apply(ctx, units)
-	}
-	if err != nil {
-		s.deps.Log.Error("ecommerce batch failed", "err", err, "units", len(units))
-		for _, u := range units {
+	f.units = append(f.units, s.expire(now)...)
+	return f
+}
+
+// finish settles a written batch on the engine goroutine: state changes
+// of refused units are undone, and the requests are answered.
+func (s *Service) finish(f *flight) {
+	if f.err != nil {
+		s.deps.Log.Error("ecommerce batch failed", "err", f.err, "units", len(f.units))
+		for _, u := range f.units {
 			if u.revert != nil {
+				u.Refused = "failed"
 				u.revert()
 			}
 		}
-		if rerr := s.rebuild(ctx); rerr != nil {
-			s.deps.Log.Error("ecommerce state rebuild failed", "err", rerr)
+		if err := s.rebuild(context.Background()); err != nil {
+			s.deps.Log.Error("ecommerce state rebuild failed", "err", err)
 		}
 	}
-	for _, u := range units {
+	for _, u := range f.units {
 		switch {
-		case err != nil:
+		case f.err != nil:
 		case u.Refused != "" && u.revert != nil:
 			u.revert()
 		case u.Refused == "" && u.after != nil:
 			u.after()
 		}
 	}
-	for _, it := range items {
+	for _, it := range f.items {
 		if it.unit != nil && it.unit.List != nil && it.receipt.Type == ReceiptInventory {
 			it.receipt.ListID = it.unit.List.ID
 		}
 	}
-	for _, r := range batch {
-		r.err = err
+	for _, r := range f.batch {
+		r.err = f.err
 		close(r.done)
 	}
 }
@@ -226,15 +289,12 @@ func (s *Service) commit(batch []*request) {
 // ListDoc is what a stored list holds beside its summary columns: the
 // list as declared and the decision with its reasons.
 type ListDoc struct {
-	Inventory *Inventory `json:"inventory"`
+	Inventory *Inventory `json:"inventory,omitempty"`
 	Reasons   []Reason   `json:"reasons,omitempty"`
 	Tax       *TaxBill   `json:"tax,omitempty"`
 	Lane      string     `json:"lane,omitempty"`
 	LaneWhy   string     `json:"lane_why,omitempty"`
 	Hits      []Hit      `json:"hits,omitempty"`
-	Order     *Order     `json:"order,omitempty"`
-	Payment   *Payment   `json:"payment,omitempty"`
-	Waybill   *Waybill   `json:"waybill,omitempty"`
 	DecidedAt *time.Time `json:"decided_at,omitempty"`
 }
 

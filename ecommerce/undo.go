@@ -2,7 +2,6 @@ package ecommerce
 
 import (
 	"context"
-	"encoding/json"
 	"time"
 
 	"github.com/jinguan-customs/jinguan/tariff"
@@ -23,8 +22,8 @@ func (s *Service) handleUndo(ctx context.Context, it *item, now time.Time) *Unit
 	} else {
 		return it.refuse("not_found", "清单不存在", "no such list")
 	}
-	var d ListDoc
-	if err := json.Unmarshal(row.Doc, &d); err != nil {
+	d, err := DecodeList(row.Doc)
+	if err != nil {
 		return it.refuse("not_found", "清单数据不可读", "the list cannot be read")
 	}
 	cancel := it.doc.Kind == KindCancel
@@ -54,7 +53,7 @@ func (s *Service) handleUndo(ctx context.Context, it *item, now time.Time) *Unit
 	if d.Tax != nil && prev != StatusWarehoused {
 		d.Tax.Status = BillCancelled
 	}
-	row.Doc = mustJSON(d)
+	row.Doc = encodeList(&d)
 	u := &Unit{List: &row, Receipts: []Receipt{listReceipt(&row, []Reason{why}, now)}}
 	u.Receipts[0].Code = why.Code
 	if row.ValueFen > 0 && prev != StatusWarehoused {

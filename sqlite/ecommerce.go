@@ -21,7 +21,7 @@ const listCols = `id, list_key, status, lane, buyer_id, ebp_code, order_no, logi
 	customs_code, value_fen, tax_fen, period, declared_at, updated_at, deadline`
 
 var cbecSQL = struct {
-	docInsert, docUpsert, docDelete, listInsert, listUpdate, listRewrite, quotaAdd, quotaSub, receipt, period string
+	docInsert, docUpsert, docDelete, listInsert, listUpdate, listRewrite, quotaAdd, quotaSub, period string
 }{
 	docInsert: `INSERT INTO cbec_docs (k, kind, at, doc) VALUES (?, ?, ?, ?) ON CONFLICT (k) DO NOTHING`,
 	docUpsert: `INSERT INTO cbec_docs (k, kind, at, doc) VALUES (?, ?, ?, ?) ON CONFLICT (k) DO UPDATE SET
@@ -44,7 +44,6 @@ var cbecSQL = struct {
 		ON CONFLICT (buyer_id, year) DO UPDATE SET used_fen = used_fen + excluded.used_fen
 		WHERE cbec_quota.used_fen + excluded.used_fen <= ?4`,
 	quotaSub: `UPDATE cbec_quota SET used_fen = max(0, used_fen + ?) WHERE buyer_id = ? AND year = ?`,
-	receipt:  `INSERT INTO cbec_receipts (list_id, body) VALUES (?, ?)`,
 	period: `INSERT INTO cbec_tax_periods (assure_code, period, bills, tax_fen) VALUES (?, ?, ?, ?)
 		ON CONFLICT (assure_code, period) DO UPDATE SET bills = bills + excluded.bills, tax_fen = tax_fen + excluded.tax_fen`,
 }
@@ -58,136 +57,249 @@ func (s *cbecStore) Apply(ctx context.Context, units []*ecommerce.Unit) error {
 		return err
 	}
 	defer tx.Rollback()
-	var stmts = map[string]*sql.Stmt{}
-	st := func(q string) *sql.Stmt {
-		if p := stmts[q]; p != nil {
-			return p
-		}
-		p, err := tx.PrepareContext(ctx, q)
-		if err != nil {
-			p = nil
-		}
-		stmts[q] = p
-		return p
-	}
-	exec := func(q string, args ...any) (int64, error) {
-		p := st(q)
-		if p == nil {
-			_, err := tx.ExecContext(ctx, q, args...)
-			return 0, err
-		}
-		res, err := p.ExecContext(ctx, args...)
-		if err != nil {
-			return 0, err
-		}
-		return res.RowsAffected()
+	w := &cbecWriter{ctx: ctx, tx: tx, stmts: map[string]*sql.Stmt{}}
+	if err := w.docs(units); err != nil {
+		return err
 	}
 	periods := ecommerce.NewPeriodSums()
 	for _, u := range units {
-		if err := applyUnit(ctx, u, exec, st, periods); err != nil {
-			return err
+		if u.Refused == "" {
+			if err := w.unit(u, periods); err != nil {
+				return err
+			}
 		}
 	}
 	for _, p := range periods.Deltas() {
-		if _, err := exec(cbecSQL.period, p.AssureCode, p.Period, p.Bills, p.TaxFen); err != nil {
+		if _, err := w.exec(cbecSQL.period, p.AssureCode, p.Period, p.Bills, p.TaxFen); err != nil {
 			return err
 		}
+	}
+	if err := w.receipts(units); err != nil {
+		return err
 	}
 	return tx.Commit()
 }
 
-func applyUnit(ctx context.Context, u *ecommerce.Unit, exec func(string, ...any) (int64, error),
-	st func(string) *sql.Stmt, periods *ecommerce.PeriodSums) error {
-	refuse := func(code string) {
-		u.Refused = code
-		u.Refuse(code)
+// cbecWriter writes one batch; statements are prepared once per batch.
+type cbecWriter struct {
+	ctx   context.Context
+	tx    *sql.Tx
+	stmts map[string]*sql.Stmt
+}
+
+func (w *cbecWriter) stmt(q string) (*sql.Stmt, error) {
+	if p := w.stmts[q]; p != nil {
+		return p, nil
 	}
-	for _, d := range u.Docs {
-		var n int64
+	p, err := w.tx.PrepareContext(w.ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	w.stmts[q] = p
+	return p, nil
+}
+
+func (w *cbecWriter) exec(q string, args ...any) (int64, error) {
+	p, err := w.stmt(q)
+	if err != nil {
+		return 0, err
+	}
+	res, err := p.ExecContext(w.ctx, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+func (w *cbecWriter) queryID(q string, args ...any) (int64, bool, error) {
+	p, err := w.stmt(q)
+	if err != nil {
+		return 0, false, err
+	}
+	var id int64
+	err = p.QueryRowContext(w.ctx, args...).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, false, nil
+	}
+	return id, err == nil, err
+}
+
+func refuse(u *ecommerce.Unit, code string) {
+	u.Refused = code
+	u.Refuse(code)
+}
+
+// rowsPerInsert bounds a multi-row INSERT (4 parameters a row).
+const rowsPerInsert = 500
+
+// docs writes the documents of all units: runs of new documents as
+// multi-row inserts whose RETURNING names the keys that were new; a unit
+// whose document already existed is refused before anything else of it is
+// written.
+func (w *cbecWriter) docs(units []*ecommerce.Unit) error {
+	type pending struct {
+		u *ecommerce.Unit
+		d ecommerce.DocRow
+	}
+	var run []pending
+	flush := func() error {
+		for len(run) > 0 {
+			n := min(len(run), rowsPerInsert)
+			args := make([]any, 0, 4*n)
+			for _, p := range run[:n] {
+				args = append(args, p.d.Key, string(p.d.Kind), micros(p.d.At), p.d.Doc)
+			}
+			q := `INSERT INTO cbec_docs (k, kind, at, doc) VALUES (?, ?, ?, ?)` + strings.Repeat(`, (?, ?, ?, ?)`, n-1) +
+				` ON CONFLICT (k) DO NOTHING RETURNING k`
+			p, err := w.stmt(q)
+			if err != nil {
+				return err
+			}
+			rows, err := p.QueryContext(w.ctx, args...)
+			if err != nil {
+				return err
+			}
+			added := make(map[string]bool, n)
+			for rows.Next() {
+				var k string
+				if err := rows.Scan(&k); err != nil {
+					rows.Close()
+					return err
+				}
+				added[k] = true
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			for _, p := range run[:n] {
+				if !added[p.d.Key] && p.u.Refused == "" {
+					refuse(p.u, "duplicate")
+				}
+			}
+			run = run[n:]
+		}
+		return nil
+	}
+	for _, u := range units {
+		for _, d := range u.Docs {
+			if d.Op == ecommerce.DocInsert {
+				run = append(run, pending{u, d})
+				continue
+			}
+			if err := flush(); err != nil {
+				return err
+			}
+			var n int64
+			var err error
+			if d.Op == ecommerce.DocUpsert {
+				n, err = w.exec(cbecSQL.docUpsert, d.Key, string(d.Kind), micros(d.At), d.Doc)
+			} else {
+				n, err = w.exec(cbecSQL.docDelete, d.Key)
+			}
+			if err != nil {
+				return err
+			}
+			if n == 0 && u.Refused == "" {
+				refuse(u, "duplicate")
+			}
+		}
+	}
+	return flush()
+}
+
+// unit writes a unit's list and quota.
+func (w *cbecWriter) unit(u *ecommerce.Unit, periods *ecommerce.PeriodSums) error {
+	if l := u.List; l != nil {
+		var id int64
+		var ok bool
 		var err error
-		switch d.Op {
-		case ecommerce.DocInsert:
-			n, err = exec(cbecSQL.docInsert, d.Key, string(d.Kind), micros(d.At), d.Doc)
-		case ecommerce.DocUpsert:
-			n, err = exec(cbecSQL.docUpsert, d.Key, string(d.Kind), micros(d.At), d.Doc)
-		case ecommerce.DocDelete:
-			n, err = exec(cbecSQL.docDelete, d.Key)
+		if l.ExpectStatus == 0 {
+			id, ok, err = w.queryID(cbecSQL.listInsert, nil, l.Key, int(l.Status), l.Lane, l.BuyerID, l.EbpCode, l.OrderNo,
+				l.LogisticsNo, l.AssureCode, l.TradeMode, l.CustomsCode, l.ValueFen, l.TaxFen, l.Period, micros(l.DeclaredAt),
+				micros(l.UpdatedAt), micros0(l.Deadline), l.Doc)
+		} else {
+			id, ok, err = w.queryID(cbecSQL.listUpdate, int(l.Status), l.Lane, l.ValueFen, l.TaxFen, l.Period, micros(l.UpdatedAt),
+				micros0(l.Deadline), l.Doc, l.Key, int(l.ExpectStatus))
 		}
 		if err != nil {
 			return err
 		}
-		if n == 0 {
-			refuse("duplicate")
+		if !ok {
+			if l.ExpectStatus == 0 {
+				refuse(u, "duplicate")
+			} else {
+				refuse(u, "conflict")
+			}
 			return nil
 		}
-	}
-	if l := u.List; l != nil {
-		if l.ExpectStatus == 0 {
-			var id int64
-			err := st(cbecSQL.listInsert).QueryRowContext(ctx, nil, l.Key, int(l.Status), l.Lane, l.BuyerID, l.EbpCode, l.OrderNo,
-				l.LogisticsNo, l.AssureCode, l.TradeMode, l.CustomsCode, l.ValueFen, l.TaxFen, l.Period, micros(l.DeclaredAt),
-				micros(l.UpdatedAt), micros0(l.Deadline), l.Doc).Scan(&id)
-			if errors.Is(err, sql.ErrNoRows) {
-				refuse("duplicate")
-				return nil
-			}
-			if err != nil {
-				return err
-			}
-			l.ID = id
-		} else {
-			var id int64
-			err := st(cbecSQL.listUpdate).QueryRowContext(ctx, int(l.Status), l.Lane, l.ValueFen, l.TaxFen, l.Period, micros(l.UpdatedAt),
-				micros0(l.Deadline), l.Doc, l.Key, int(l.ExpectStatus)).Scan(&id)
-			if errors.Is(err, sql.ErrNoRows) {
-				refuse("conflict")
-				return nil
-			}
-			if err != nil {
-				return err
-			}
-			l.ID = id
-		}
+		l.ID = id
 	}
 	if q := u.Quota; q != nil {
 		if q.DeltaFen > 0 {
-			n, err := exec(cbecSQL.quotaAdd, q.BuyerID, q.Year, q.DeltaFen, q.LimitFen)
+			n, err := w.exec(cbecSQL.quotaAdd, q.BuyerID, q.Year, q.DeltaFen, q.LimitFen)
 			if err != nil {
 				return err
 			}
 			if n == 0 {
-				refuse("quota")
+				refuse(u, "quota")
 				l := u.List
-				if _, err := exec(cbecSQL.listRewrite, int(l.Status), l.Lane, l.ValueFen, l.TaxFen, l.Period, micros(l.UpdatedAt),
+				if _, err := w.exec(cbecSQL.listRewrite, int(l.Status), l.Lane, l.ValueFen, l.TaxFen, l.Period, micros(l.UpdatedAt),
 					micros0(l.Deadline), l.Doc, l.Key); err != nil {
 					return err
 				}
 			}
-		} else if _, err := exec(cbecSQL.quotaSub, q.DeltaFen, q.BuyerID, q.Year); err != nil {
+		} else if _, err := w.exec(cbecSQL.quotaSub, q.DeltaFen, q.BuyerID, q.Year); err != nil {
 			return err
 		}
 	}
 	if u.Period != nil {
 		periods.Add(*u.Period)
 	}
-	for i := range u.Receipts {
-		r := &u.Receipts[i]
-		if u.List != nil {
-			r.ListID = u.List.ID
+	return nil
+}
+
+// receipts appends the batch's list receipts with consecutive sequence
+// numbers after the last one (the writer lock is held).
+func (w *cbecWriter) receipts(units []*ecommerce.Unit) error {
+	var seq int64
+	if err := w.tx.QueryRowContext(w.ctx, `SELECT coalesce(max(seq), 0) FROM cbec_receipts`).Scan(&seq); err != nil {
+		return err
+	}
+	var args []any
+	n := 0
+	flush := func() error {
+		if n == 0 {
+			return nil
 		}
-		body, err := json.Marshal(r)
-		if err != nil {
+		q := `INSERT INTO cbec_receipts (seq, list_id, body) VALUES (?, ?, ?)` + strings.Repeat(`, (?, ?, ?)`, n-1)
+		if _, err := w.exec(q, args...); err != nil {
 			return err
 		}
-		res, err := st(cbecSQL.receipt).ExecContext(ctx, r.ListID, body)
-		if err != nil {
-			return err
-		}
-		if r.Seq, err = res.LastInsertId(); err != nil {
-			return err
+		args, n = args[:0], 0
+		return nil
+	}
+	for _, u := range units {
+		for i := range u.Receipts {
+			r := &u.Receipts[i]
+			if u.List != nil {
+				r.ListID = u.List.ID
+			}
+			seq++
+			r.Seq = seq
+			body, err := json.Marshal(r)
+			if err != nil {
+				return err
+			}
+			args = append(args, seq, r.ListID, body)
+			if n++; n == rowsPerInsert {
+				if err := flush(); err != nil {
+					return err
+				}
+			}
 		}
 	}
-	return nil
+	return flush()
 }
 
 func micros0(t time.Time) int64 {

@@ -24,7 +24,7 @@ import (
 
 func benchCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "bench", Short: "Measure throughput against the targets"}
-	cmd.AddCommand(benchDeclarationsCmd(), benchRiskCmd(), benchCreditCmd())
+	cmd.AddCommand(benchDeclarationsCmd(), benchRiskCmd(), benchCreditCmd(), benchEcommerceCmd())
 	return cmd
 }
 

@@ -1,0 +1,227 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime/pprof"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/jinguan-customs/jinguan/ecommerce"
+	"github.com/jinguan-customs/jinguan/refdata"
+	"github.com/jinguan-customs/jinguan/sqlite"
+	"github.com/jinguan-customs/jinguan/tariff"
+)
+
+// anchorLists is the national import platform's peak review rate
+// (41,900 lists a minute).
+const anchorLists = 700
+
+func benchEcommerceCmd() *cobra.Command {
+	var (
+		n, clients, batch int
+		wire, profile     string
+		keep              bool
+	)
+	cmd := &cobra.Command{
+		Use:   "ecommerce",
+		Short: "Push N synthetic e-commerce lists with their orders, payments and waybills through intake",
+		Long: "Generates N sets of order, payment, waybill and inventory list (with mismatches, missing waybills,\n" +
+			"over-quota buyers and lists that arrive before their documents), then submits them from concurrent\n" +
+			"clients in batches through the service's intake on SQLite in a temporary folder: matching, checks,\n" +
+			"quota, tax, risk and a durable (fsynced) commit before each answer. --wire xml or json encodes each\n" +
+			"batch and decodes it again as the API would. The last line is lists_per_s=<rate> anchor_ratio=<rate/700>.",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if n < 1 || clients < 1 || batch < 1 {
+				return fmt.Errorf("--lists, --clients and --batch must be positive")
+			}
+			dir, err := os.MkdirTemp("", "jinguan-bench-cbec-")
+			if err != nil {
+				return err
+			}
+			if !keep {
+				defer os.RemoveAll(dir)
+			}
+			return benchEcommerce(cmd.Context(), cmd.OutOrStdout(), dir, n, clients, batch, wire, profile)
+		},
+	}
+	f := cmd.Flags()
+	f.IntVar(&n, "lists", 100000, "inventory lists to submit (each with its order, payment and waybill)")
+	f.IntVar(&clients, "clients", 8, "concurrent submitters")
+	f.IntVar(&batch, "batch", 512, "documents per request")
+	f.StringVar(&wire, "wire", "none", "encode requests as xml or json and decode them again (none: documents as decoded)")
+	f.StringVar(&profile, "cpuprofile", "", "write a CPU profile of the submission phase to this file")
+	f.BoolVar(&keep, "keep", false, "keep the temporary data folder")
+	return cmd
+}
+
+func benchEcommerce(ctx context.Context, out io.Writer, dir string, n, clients, batch int, wire, profile string) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	db, err := sqlite.Open(filepath.Join(dir, "jinguan.db"))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	cat, err := refdata.Embedded()
+	if err != nil {
+		return err
+	}
+	sched, err := tariff.SampleSchedule(cat)
+	if err != nil {
+		return err
+	}
+	svc, err := ecommerce.Open(ctx, ecommerce.DefaultConfig(), db.Ecommerce(), db.Enterprises(), cat, sched, "", []byte("bench key"), nil)
+	if err != nil {
+		return err
+	}
+	defer svc.Close()
+	if err := ecommerce.SeedDemo(ctx, svc, db.Enterprises()); err != nil {
+		return err
+	}
+	// Generate first; a request mixes documents of many sets, and one set
+	// in ten has its list sent ahead of its documents.
+	g := ecommerce.NewGenerator(42, n, time.Now())
+	docs := make([]ecommerce.Doc, 0, 4*n)
+	var late []ecommerce.Doc
+	anomalies := map[string]int{}
+	for i := 0; i < n; i++ {
+		s := g.Next()
+		anomalies[s.Anomaly]++
+		set := []ecommerce.Doc{s.Order, s.Payment, s.Waybill}
+		if s.Anomaly == ecommerce.AnomalyNoWaybill {
+			set = set[:2]
+		}
+		if i%10 == 0 {
+			docs = append(docs, s.List)
+			late = append(late, set...)
+		} else {
+			docs = append(docs, set...)
+			docs = append(docs, s.List)
+		}
+		if len(late) > 64 {
+			docs, late = append(docs, late...), late[:0]
+		}
+	}
+	docs = append(docs, late...)
+	var reqs [][]ecommerce.Doc
+	for i := 0; i < len(docs); i += batch {
+		reqs = append(reqs, docs[i:min(i+batch, len(docs))])
+	}
+	var bodies [][]byte
+	if wire != "none" {
+		bodies = make([][]byte, len(reqs))
+		for i, r := range reqs {
+			var b bytes.Buffer
+			if wire == "xml" {
+				err = ecommerce.EncodeXML(&b, r)
+			} else {
+				err = ecommerce.EncodeJSON(&b, r)
+			}
+			if err != nil {
+				return err
+			}
+			bodies[i] = b.Bytes()
+		}
+	}
+	if profile != "" {
+		f, err := os.Create(profile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	var (
+		mu       sync.Mutex
+		statuses = map[string]int{}
+		next     int
+		firstErr error
+	)
+	start, cpuStart := time.Now(), cpuTime()
+	var wg sync.WaitGroup
+	for c := 0; c < clients; c++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			local := map[string]int{}
+			for {
+				mu.Lock()
+				i := next
+				next++
+				mu.Unlock()
+				if i >= len(reqs) {
+					break
+				}
+				r := reqs[i]
+				if bodies != nil {
+					var bad []ecommerce.Receipt
+					if wire == "xml" {
+						r, bad = ecommerce.DecodeXML(bytes.NewReader(bodies[i]))
+					} else {
+						r, bad = ecommerce.DecodeJSON(bytes.NewReader(bodies[i]))
+					}
+					if len(bad) > 0 {
+						mu.Lock()
+						firstErr = fmt.Errorf("request %d: %s", i, bad[0].InfoEN)
+						mu.Unlock()
+						return
+					}
+				}
+				rs, err := svc.Submit(ctx, r)
+				if err != nil {
+					mu.Lock()
+					firstErr = err
+					mu.Unlock()
+					return
+				}
+				for _, x := range rs {
+					if x.Type == ecommerce.ReceiptInventory {
+						local[fmt.Sprintf("%d %s", x.Status, x.Code)]++
+					}
+				}
+			}
+			mu.Lock()
+			for k, v := range local {
+				statuses[k] += v
+			}
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	elapsed, cpu := time.Since(start), cpuTime()-cpuStart
+	if firstErr != nil {
+		return firstErr
+	}
+	fmt.Fprintf(out, "lists=%d documents=%d requests=%d clients=%d wire=%s elapsed=%s\n", n, len(docs), len(reqs), clients, wire, elapsed.Round(time.Millisecond))
+	// On a shared machine the wall-clock rate depends on the neighbours; the
+	// process's CPU time says what the work itself costs.
+	fmt.Fprintf(out, "cpu=%s lists_per_cpu_s=%.0f\n", cpu.Round(time.Millisecond), float64(n)/cpu.Seconds())
+	b, d, w := svc.Stats()
+	fmt.Fprintf(out, "commits=%d documents_per_commit=%.0f writing=%s\n", b, float64(d)/float64(max(b, 1)), w.Round(time.Millisecond))
+	fmt.Fprintf(out, "generated anomalies: %v\n", anomalies)
+	fmt.Fprintf(out, "list receipts at intake (status code → lists): %v\n", statuses)
+	rate := float64(n) / elapsed.Seconds()
+	fmt.Fprintf(out, "lists_per_s=%.0f anchor_ratio=%.2f\n", rate, rate/anchorLists)
+	return nil
+}
+
+// cpuTime is the process's user and system CPU time so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}

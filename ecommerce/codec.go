@@ -1,0 +1,222 @@
+package ecommerce
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/jinguan-customs/jinguan/tariff"
+)
+
+// Storage codec. Documents are stored positionally: the string elements
+// of the head in field order separated by US (0x1f), each item after an
+// RS (0x1e), its elements separated by US. Element names are not
+// repeated, so a stored list is a third of its JSON. Schema checks refuse
+// control characters, so the separators cannot occur in values. A
+// leading version byte allows a later format.
+
+const (
+	codecV1 = '1'
+	us      = 0x1f
+	rs      = 0x1e
+	gs      = 0x1d // separates a list from its decision
+)
+
+func appendFields(b []byte, v reflect.Value) []byte {
+	for i, m := range metaOf(v.Type()) {
+		if i > 0 {
+			b = append(b, us)
+		}
+		b = append(b, v.FieldByIndex(m.index).String()...)
+	}
+	return b
+}
+
+// encodeDoc encodes a head and its items (items may be invalid: none).
+func encodeDoc(head, items reflect.Value) []byte {
+	b := make([]byte, 0, 1024)
+	b = append(b, codecV1)
+	b = appendFields(b, head)
+	if items.IsValid() {
+		for i := 0; i < items.Len(); i++ {
+			b = append(b, rs)
+			b = appendFields(b, items.Index(i))
+		}
+	}
+	return b
+}
+
+func setFields(b []byte, v reflect.Value) error {
+	ms := metaOf(v.Type())
+	parts := bytes.Split(b, []byte{us})
+	if len(parts) != len(ms) {
+		return fmt.Errorf("stored %s has %d elements, want %d", v.Type().Name(), len(parts), len(ms))
+	}
+	for i, m := range ms {
+		v.FieldByIndex(m.index).SetString(string(parts[i]))
+	}
+	return nil
+}
+
+// decodeDoc fills head (a pointer) and items (a pointer to a slice, or nil).
+func decodeDoc(b []byte, head any, items any) error {
+	if len(b) == 0 || b[0] != codecV1 {
+		return fmt.Errorf("unknown stored document format")
+	}
+	parts := bytes.Split(b[1:], []byte{rs})
+	if err := setFields(parts[0], reflect.ValueOf(head).Elem()); err != nil {
+		return err
+	}
+	if items == nil {
+		if len(parts) > 1 {
+			return fmt.Errorf("stored document has unexpected items")
+		}
+		return nil
+	}
+	sl := reflect.ValueOf(items).Elem()
+	sl.Set(reflect.MakeSlice(sl.Type(), len(parts)-1, len(parts)-1))
+	for i, p := range parts[1:] {
+		if err := setFields(p, sl.Index(i)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// EncodeStored encodes an order, payment or waybill for the store.
+func EncodeStored(d *Doc) []byte {
+	switch d.Kind {
+	case KindOrder:
+		return encodeDoc(reflect.ValueOf(&d.Order.Head).Elem(), reflect.ValueOf(d.Order.Items))
+	case KindPayment:
+		return encodeDoc(reflect.ValueOf(&d.Payment.Head).Elem(), reflect.Value{})
+	case KindWaybill:
+		return encodeDoc(reflect.ValueOf(&d.Waybill.Head).Elem(), reflect.Value{})
+	case KindInventory:
+		return encodeDoc(reflect.ValueOf(&d.Inventory.Head).Elem(), reflect.ValueOf(d.Inventory.Items))
+	}
+	return nil
+}
+
+// DecodeStored decodes a stored document of a kind.
+func DecodeStored(kind Kind, b []byte) (Doc, error) {
+	d := Doc{Kind: kind}
+	var err error
+	switch kind {
+	case KindOrder:
+		d.Order = &Order{}
+		err = decodeDoc(b, &d.Order.Head, &d.Order.Items)
+	case KindPayment:
+		d.Payment = &Payment{}
+		err = decodeDoc(b, &d.Payment.Head, nil)
+	case KindWaybill:
+		d.Waybill = &Waybill{}
+		err = decodeDoc(b, &d.Waybill.Head, nil)
+	case KindInventory:
+		d.Inventory = &Inventory{}
+		err = decodeDoc(b, &d.Inventory.Head, &d.Inventory.Items)
+	default:
+		err = fmt.Errorf("kind %s is not stored", kind)
+	}
+	return d, err
+}
+
+// storedDecision is the decision part of a stored list, short names.
+type storedDecision struct {
+	Reasons   []Reason   `json:"r,omitempty"`
+	Tax       *storedTax `json:"t,omitempty"`
+	Lane      string     `json:"l,omitempty"`
+	LaneWhy   string     `json:"w,omitempty"`
+	Hits      []Hit      `json:"h,omitempty"`
+	DecidedAt int64      `json:"a,omitempty"`
+}
+
+type storedTax struct {
+	TaxNo   string               `json:"n"`
+	Status  string               `json:"s"`
+	Channel string               `json:"c"`
+	Rule    string               `json:"r"`
+	Sums    [5]decimal.Decimal   `json:"v"` // duty, VAT, CT, total, value
+	Items   [][4]decimal.Decimal `json:"i"` // taxPrice, duty, VAT, CT
+}
+
+var retailRules = map[string]tariff.Rule{}
+
+func init() {
+	for _, r := range []tariff.Rule{tariff.RuleRetailWithin, tariff.RuleRetailFull, tariff.RuleRetailOverYear, tariff.RuleRetailOverTxn} {
+		retailRules[r.Code] = r
+	}
+}
+
+// encodeList encodes a list with its decision for the store.
+func encodeList(d *ListDoc) []byte {
+	var b []byte
+	if d.Inventory.raw != nil {
+		b = append(b, d.Inventory.raw...)
+	} else {
+		b = encodeDoc(reflect.ValueOf(&d.Inventory.Head).Elem(), reflect.ValueOf(d.Inventory.Items))
+	}
+	sd := storedDecision{Reasons: d.Reasons, Lane: d.Lane, LaneWhy: d.LaneWhy, Hits: d.Hits}
+	if d.DecidedAt != nil {
+		sd.DecidedAt = d.DecidedAt.UnixMicro()
+	}
+	if t := d.Tax; t != nil {
+		st := &storedTax{TaxNo: t.TaxNo, Status: t.Status, Channel: t.Channel, Rule: t.Rule,
+			Sums: [5]decimal.Decimal{t.CustomsTax, t.ValueAddedTax, t.ConsumptionTax, t.Total, t.Value}}
+		for _, it := range t.Items {
+			st.Items = append(st.Items, [4]decimal.Decimal{it.TaxPrice, it.CustomsTax, it.ValueAddedTax, it.ConsumptionTax})
+		}
+		sd.Tax = st
+	}
+	j, err := json.Marshal(sd)
+	if err != nil {
+		panic(err) // our own types always marshal
+	}
+	b = append(b, gs)
+	return append(b, j...)
+}
+
+// DecodeList decodes a stored list with its decision.
+func DecodeList(b []byte) (ListDoc, error) {
+	var d ListDoc
+	i := bytes.LastIndexByte(b, gs)
+	if i < 0 {
+		return d, fmt.Errorf("stored list has no decision part")
+	}
+	inv, err := DecodeStored(KindInventory, b[:i])
+	if err != nil {
+		return d, err
+	}
+	d.Inventory = inv.Inventory
+	var sd storedDecision
+	if err := json.Unmarshal(b[i+1:], &sd); err != nil {
+		return d, err
+	}
+	d.Reasons, d.Lane, d.LaneWhy, d.Hits = sd.Reasons, sd.Lane, sd.LaneWhy, sd.Hits
+	if sd.DecidedAt != 0 {
+		t := time.UnixMicro(sd.DecidedAt).UTC()
+		d.DecidedAt = &t
+	}
+	if st := sd.Tax; st != nil {
+		h := &d.Inventory.Head
+		r := retailRules[st.Rule]
+		t := &TaxBill{InvtNo: h.InvtNo, TaxNo: st.TaxNo, OrderNo: h.OrderNo, LogisticsNo: h.LogisticsNo, AssureCode: h.AssureCode,
+			EbcCode: h.EbcCode, LogisticsCode: h.LogisticsCode, AgentCode: h.AgentCode, CustomsCode: h.CustomsCode,
+			CustomsTax: st.Sums[0], ValueAddedTax: st.Sums[1], ConsumptionTax: st.Sums[2], Total: st.Sums[3], Value: st.Sums[4],
+			Status: st.Status, Channel: st.Channel, Rule: st.Rule, RuleZH: r.ZH, RuleEN: r.EN}
+		for k, it := range st.Items {
+			ti := TaxItem{TaxPrice: it[0], CustomsTax: it[1], ValueAddedTax: it[2], ConsumptionTax: it[3]}
+			if k < len(d.Inventory.Items) {
+				fmt.Sscan(d.Inventory.Items[k].Gnum, &ti.Gnum)
+				ti.Gcode = d.Inventory.Items[k].Gcode
+			}
+			t.Items = append(t.Items, ti)
+		}
+		d.Tax = t
+	}
+	return d, nil
+}
