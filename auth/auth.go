@@ -16,11 +16,15 @@ const (
 	RoleDeclarant   Role = "declarant"    // 申报单位: submits and sees its own enterprise's declarations
 	RoleOfficer     Role = "officer"      // 海关关员: review, inspection, release, rejection
 	RoleRiskAnalyst Role = "risk_analyst" // 风险分析: re-routes lanes, maintains profiles
-	RoleAdmin       Role = "admin"
+	// RoleCreditOfficer (企业管理) registers enterprises, records credit
+	// events and certification decisions and decides repairs in the area
+	// of its office.
+	RoleCreditOfficer Role = "credit_officer"
+	RoleAdmin         Role = "admin"
 )
 
 // Roles lists the valid roles.
-var Roles = []Role{RoleDeclarant, RoleOfficer, RoleRiskAnalyst, RoleAdmin}
+var Roles = []Role{RoleDeclarant, RoleOfficer, RoleRiskAnalyst, RoleCreditOfficer, RoleAdmin}
 
 // Principal is the authenticated caller.
 type Principal struct {

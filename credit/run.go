@@ -3,6 +3,7 @@ package credit
 import (
 	"context"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -223,6 +224,12 @@ func (b *Book) remember(rs []Result) {
 
 // Assess explains one enterprise's grade and score on day.
 func (b *Book) Assess(scc string, day Date) (*Assessment, bool) {
+	return b.assessWith(scc, day, nil)
+}
+
+// assessWith assesses as if the extra repairs were approved: what a
+// repair decision would do, before it is stored.
+func (b *Book) assessWith(scc string, day Date, extra []GroundRef) (*Assessment, bool) {
 	b.mu.RLock()
 	defer b.mu.RUnlock()
 	x, ok := b.index[scc]
@@ -233,6 +240,12 @@ func (b *Book) Assess(scc string, day Date) (*Assessment, bool) {
 	var buf cols
 	sj := b.subj[x]
 	sj.repairs = b.repairs[x]
+	if len(extra) > 0 {
+		sj.repairs = slices.Clone(sj.repairs)
+		for _, g := range extra {
+			sj.repairs = append(sj.repairs, repairMark{rule: g.Rule, event: g.Event, on: int32(day)})
+		}
+	}
 	ev := b.view(x, &buf)
 	a := &Assessment{SCC: scc, On: day, Model: b.eng.cfg.Model}
 	a.Grade, a.Score = b.eng.assess(&sj, &ev, int32(day), &sc, a)

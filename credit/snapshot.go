@@ -1,5 +1,7 @@
 package credit
 
+import "slices"
+
 // snapshot is what the risk stage reads for every declaration: the grades
 // that are not regular (a small share of enterprises) and the measures of
 // each grade. It is rebuilt when grades change and swapped atomically, so
@@ -34,3 +36,39 @@ func (b *Book) Lookup(scc string) (Grade, Measures) {
 
 // Measures returns a grade's measures under the configuration.
 func (b *Book) Measures(g Grade) Measures { return b.snap.Load().measures[g] }
+
+// Current is an enterprise's last stored grade and score; ok is false
+// before its first run.
+func (b *Book) Current(scc string) (g Grade, score int, ok bool) {
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	x, known := b.index[scc]
+	if !known || !b.scored[x] {
+		return GradeRegular, 0, false
+	}
+	return b.grade[x], int(b.score[x]), true
+}
+
+// WithGrade lists, sorted, the enterprises whose grade is g; g must not
+// be regular (nearly everyone is).
+func (b *Book) WithGrade(g Grade) []string {
+	var out []string
+	for scc, x := range b.snap.Load().grades {
+		if x == g {
+			out = append(out, scc)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// GradeCounts counts enterprises by their current grade.
+func (b *Book) GradeCounts() map[Grade]int {
+	s := b.snap.Load()
+	out := map[Grade]int{}
+	for _, g := range s.grades {
+		out[g]++
+	}
+	out[GradeRegular] = b.Len() - len(s.grades)
+	return out
+}

@@ -43,7 +43,7 @@ type RepairFilter struct {
 	SCC    string
 	Status RepairStatus
 	Area   string // customs district prefix of the enterprise
-	Limit  int
+	Limit  int    // default and most 1,000; negative: all
 }
 
 // RepairStatus is where an application stands.

@@ -321,8 +321,11 @@ func (s *creditStore) Repairs(ctx context.Context, f credit.RepairFilter) ([]cre
 	if len(where) > 0 {
 		q += ` WHERE ` + strings.Join(where, ` AND `)
 	}
-	limit := f.Limit
-	if limit <= 0 || limit > 1000 {
+	var limit any = f.Limit
+	switch {
+	case f.Limit < 0:
+		limit = nil // LIMIT NULL: all
+	case f.Limit == 0 || f.Limit > 1000:
 		limit = 1000
 	}
 	rows, err := s.pool.Query(ctx, q+` ORDER BY id DESC LIMIT `+arg(limit), args...)

@@ -367,8 +367,11 @@ func (s *creditStore) Repairs(ctx context.Context, f credit.RepairFilter) ([]cre
 		q += ` WHERE ` + strings.Join(where, ` AND `)
 	}
 	limit := f.Limit
-	if limit <= 0 || limit > 1000 {
+	if limit == 0 || limit > 1000 {
 		limit = 1000
+	}
+	if limit < 0 {
+		limit = -1 // SQLite: no limit
 	}
 	rows, err := s.r.QueryContext(ctx, q+` ORDER BY id DESC LIMIT ?`, append(args, limit)...)
 	if err != nil {
