@@ -129,7 +129,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		Log:        cfg.Log,
 		Metrics:    declaration.NewMetrics(a.Registry),
 	})
-	a.Server = &jhttp.Server{Declarations: a.Declarations, Users: a.Users, Catalog: a.Catalog, Log: cfg.Log, Registry: a.Registry, Secret: a.secret}
+	a.Server = &jhttp.Server{Declarations: a.Declarations, Risk: a.Risk, Users: a.Users, Catalog: a.Catalog, Log: cfg.Log, Registry: a.Registry, Secret: a.secret}
 	a.Handler = a.Server.Handler()
 	a.stop = a.runRisk()
 	return a, nil

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -20,11 +21,13 @@ import (
 	"github.com/jinguan-customs/jinguan/auth"
 	"github.com/jinguan-customs/jinguan/declaration"
 	"github.com/jinguan-customs/jinguan/refdata"
+	"github.com/jinguan-customs/jinguan/risk"
 )
 
 // Server is the HTTP front of the program.
 type Server struct {
 	Declarations *declaration.Service
+	Risk         *risk.Service
 	Users        auth.Store
 	Catalog      *refdata.Catalog
 	Log          *slog.Logger
@@ -54,7 +57,7 @@ type Route struct {
 
 // Routes lists every endpoint served.
 func Routes() []Route {
-	return []Route{
+	return slices.Concat([]Route{
 		{"GET", "/healthz", false, (*Server).health},
 		{"GET", "/openapi.json", false, (*Server).openapi},
 		{"GET", "/api/v1/whoami", true, (*Server).whoami},
@@ -71,7 +74,7 @@ func Routes() []Route {
 		{"POST", "/api/v1/declarations/{id}/payment", true, (*Server).pay},
 		{"GET", "/api/v1/reference/{table}", true, (*Server).referenceTable},
 		{"GET", "/api/v1/reference/{table}/{code}", true, (*Server).referenceEntry},
-	}
+	}, riskRoutes())
 }
 
 // Handler returns the mux, building it on first use.

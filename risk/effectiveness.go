@@ -12,12 +12,13 @@ import (
 // in several: the random stream's sample is kept whatever the others do.
 const (
 	StreamTargeted = "targeted"
+	StreamModel    = "model"
 	StreamRandom   = "random"
 	StreamTopUp    = "top_up"
 )
 
 // Streams lists them in display order.
-var Streams = []string{StreamTargeted, StreamRandom, StreamTopUp}
+var Streams = []string{StreamTargeted, StreamModel, StreamRandom, StreamTopUp}
 
 // Counts are the effectiveness figures of a stream or a profile.
 type Counts struct {
@@ -120,6 +121,9 @@ func streamsOf(f *Fact) []string {
 			out = append(out, StreamTargeted)
 			break
 		}
+	}
+	if f.Model != "" {
+		out = append(out, StreamModel)
 	}
 	if checked(f.RandomLane) {
 		out = append(out, StreamRandom)

@@ -97,8 +97,8 @@ func TestMeasure(t *testing.T) {
 	if len(ev.ByOffice) != 1 || ev.ByOffice[0].Key != "5300" {
 		t.Errorf("offices %+v", ev.ByOffice)
 	}
-	// Daily series: two days × three streams.
-	if len(ev.Series) != 6 || !ev.Series[3].Start.Equal(day.AddDate(0, 0, 1)) || ev.Series[0].Selections != 2 {
+	// Daily series: two days × four streams.
+	if len(ev.Series) != 8 || !ev.Series[4].Start.Equal(day.AddDate(0, 0, 1)) || ev.Series[0].Selections != 2 {
 		t.Errorf("series %+v", ev.Series)
 	}
 }

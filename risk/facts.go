@@ -76,6 +76,9 @@ func decisionFact(ev FactEvent, rd *declaration.RiskDecision) Fact {
 		}
 		f.Chapters = append(f.Chapters, ch)
 	}
+	if m := rd.Model; m != nil && m.Selected != "" && checked(m.Lane) {
+		f.Model = m.Selected
+	}
 	for _, h := range rd.Hits {
 		f.Hits = append(f.Hits, FactHit{ProfileID: h.ProfileID, Version: h.Version, Item: h.Item, Lane: h.Lane, Selected: h.Selected})
 	}

@@ -66,6 +66,9 @@ const (
 	Retired Status = "retired"
 )
 
+// reservedIDs name API paths under /risk/profiles/.
+var reservedIDs = []string{"import", "export", "check"}
+
 var (
 	reProfileID = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
 	reOffice    = regexp.MustCompile(`^[0-9]{4}$`)
@@ -79,6 +82,8 @@ func (p *Profile) Check() []jinguan.FieldError {
 	}
 	if !reProfileID.MatchString(p.ID) {
 		bad("/id", "format", "编号应为 1–64 位字母、数字或 ._-", "1–64 letters, digits or ._-")
+	} else if slices.Contains(reservedIDs, p.ID) {
+		bad("/id", "reserved", "该编号为系统保留", "this id is reserved")
 	}
 	text := func(ptr, s string, max int) {
 		if s == "" {

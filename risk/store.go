@@ -129,11 +129,13 @@ type Fact struct {
 	RandomLane    declaration.Lane `json:"random_lane"`
 	// RandomRate is the chance the random stream had to select it for a
 	// check (red + yellow after the credit multiplier): its sampling weight.
-	RandomRate float64   `json:"random_rate"`
-	TopUp      bool      `json:"top_up"`
-	Rerouted   bool      `json:"rerouted,omitempty"` // Lane is an officer's
-	Chapters   []string  `json:"chapters"`           // HS chapter by item number - 1
-	Hits       []FactHit `json:"hits"`
+	RandomRate float64 `json:"random_rate"`
+	TopUp      bool    `json:"top_up"`
+	// Model: the risk model selected it for a check ("score" or "exploration").
+	Model    string    `json:"model,omitempty"`
+	Rerouted bool      `json:"rerouted,omitempty"` // Lane is an officer's
+	Chapters []string  `json:"chapters"`           // HS chapter by item number - 1
+	Hits     []FactHit `json:"hits"`
 	// The check, once recorded.
 	Inspected      bool            `json:"inspected"`
 	InspectedAt    time.Time       `json:"inspected_at,omitzero"`
