@@ -19,6 +19,7 @@ import (
 
 	"github.com/jinguan-customs/jinguan"
 	"github.com/jinguan-customs/jinguan/auth"
+	"github.com/jinguan-customs/jinguan/credit"
 	"github.com/jinguan-customs/jinguan/declaration"
 	"github.com/jinguan-customs/jinguan/refdata"
 	"github.com/jinguan-customs/jinguan/risk"
@@ -28,6 +29,7 @@ import (
 type Server struct {
 	Declarations *declaration.Service
 	Risk         *risk.Service
+	Credit       *credit.Service // nil: the credit routes answer 503
 	Users        auth.Store
 	Catalog      *refdata.Catalog
 	Log          *slog.Logger
@@ -74,7 +76,7 @@ func Routes() []Route {
 		{"POST", "/api/v1/declarations/{id}/payment", true, (*Server).pay},
 		{"GET", "/api/v1/reference/{table}", true, (*Server).referenceTable},
 		{"GET", "/api/v1/reference/{table}/{code}", true, (*Server).referenceEntry},
-	}, riskRoutes())
+	}, riskRoutes(), creditRoutes())
 }
 
 // Handler returns the mux, building it on first use.
