@@ -19,7 +19,7 @@ func riskCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "risk", Short: "Risk management tools"}
 	m := &cobra.Command{Use: "model", Short: "Train and evaluate the risk-prediction model on labelled history"}
 	m.AddCommand(riskTrainCmd(), riskEvaluateCmd())
-	cmd.AddCommand(m)
+	cmd.AddCommand(m, riskProfilesCmd())
 	return cmd
 }
 
