@@ -81,6 +81,7 @@ type Receipt struct {
 	InfoZH   string               `json:"info_zh,omitempty"`
 	InfoEN   string               `json:"info_en,omitempty"`
 	Problems []jinguan.FieldError `json:"problems,omitempty"` // elements at fault, by path
+	Actor    string               `json:"actor,omitempty"`    // the officer, for an officer's decision
 	At       time.Time            `json:"at"`
 }
 

@@ -21,6 +21,7 @@ import (
 	"github.com/jinguan-customs/jinguan/auth"
 	"github.com/jinguan-customs/jinguan/credit"
 	"github.com/jinguan-customs/jinguan/declaration"
+	"github.com/jinguan-customs/jinguan/ecommerce"
 	"github.com/jinguan-customs/jinguan/refdata"
 	"github.com/jinguan-customs/jinguan/risk"
 )
@@ -30,6 +31,7 @@ type Server struct {
 	Declarations *declaration.Service
 	Risk         *risk.Service
 	Credit       *credit.Service // nil: the credit routes answer 503
+	Ecommerce    *ecommerce.Service // nil: e-commerce routes answer unavailable
 	Users        auth.Store
 	Catalog      *refdata.Catalog
 	Log          *slog.Logger
@@ -76,7 +78,7 @@ func Routes() []Route {
 		{"POST", "/api/v1/declarations/{id}/payment", true, (*Server).pay},
 		{"GET", "/api/v1/reference/{table}", true, (*Server).referenceTable},
 		{"GET", "/api/v1/reference/{table}/{code}", true, (*Server).referenceEntry},
-	}, riskRoutes(), creditRoutes())
+	}, riskRoutes(), creditRoutes(), ecommerceRoutes())
 }
 
 // Handler returns the mux, building it on first use.
