@@ -21,6 +21,7 @@ import (
 
 	"github.com/jinguan-customs/jinguan/auth"
 	"github.com/jinguan-customs/jinguan/declaration"
+	"github.com/jinguan-customs/jinguan/ecommerce"
 	"github.com/jinguan-customs/jinguan/enterprise"
 	jhttp "github.com/jinguan-customs/jinguan/http"
 	"github.com/jinguan-customs/jinguan/nats"
@@ -51,6 +52,7 @@ type Settings struct {
 	Tax         tariff.TaxConfig   `json:"tax"`
 	Pipeline    declaration.Config `json:"pipeline"`
 	Risk        risk.Settings      `json:"risk"`
+	Ecommerce   ecommerce.Config   `json:"ecommerce"`
 }
 
 // App is the running program.
@@ -63,6 +65,7 @@ type App struct {
 	Users        auth.Store
 	Enterprises  enterprise.Store
 	Risk         *risk.Service
+	Ecommerce    *ecommerce.Service // nil on PostgreSQL until its adapter exists
 	Server       *jhttp.Server
 	Handler      http.Handler
 	Registry     *prometheus.Registry
@@ -70,6 +73,8 @@ type App struct {
 	secret []byte
 	close  func() error
 	stop   func() // ends background work and waits for it
+
+	cbecStop func() // ends e-commerce webhooks and the service
 }
 
 // Open builds the program on the configured store.
@@ -96,6 +101,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	}
 	var decls declaration.Store
 	var riskStore risk.Store
+	var cbecStore ecommerce.Store
 	if cfg.PostgresDSN != "" {
 		db, err := postgres.Open(ctx, cfg.PostgresDSN)
 		if err != nil {
@@ -110,6 +116,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		}
 		decls, a.Users, a.Enterprises, a.close = db.Declarations(), db.Users(), db.Enterprises(), db.Close
 		riskStore = db.Risk()
+		cbecStore = db.Ecommerce()
 	}
 	if a.Risk, err = a.openRisk(ctx, riskStore, decls); err != nil {
 		return nil, a.fail(err)
@@ -129,7 +136,10 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		Log:        cfg.Log,
 		Metrics:    declaration.NewMetrics(a.Registry),
 	})
-	a.Server = &jhttp.Server{Declarations: a.Declarations, Risk: a.Risk, Users: a.Users, Catalog: a.Catalog, Log: cfg.Log, Registry: a.Registry, Secret: a.secret}
+	if a.Ecommerce, err = a.openEcommerce(ctx, cbecStore); err != nil {
+		return nil, a.fail(err)
+	}
+	a.Server = &jhttp.Server{Declarations: a.Declarations, Risk: a.Risk, Ecommerce: a.Ecommerce, Users: a.Users, Catalog: a.Catalog, Log: cfg.Log, Registry: a.Registry, Secret: a.secret}
 	a.Handler = a.Server.Handler()
 	a.stop = a.runRisk()
 	return a, nil
@@ -199,13 +209,14 @@ func (a *App) fail(err error) error {
 // Close stops the pipeline (committing what is queued) and the store.
 func (a *App) Close() error {
 	a.stop()
+	a.closeEcommerce()
 	a.Declarations.Close()
 	return a.close()
 }
 
 func loadSettings(path string) (Settings, error) {
 	s := Settings{Declaration: declaration.DefaultRules(), Tax: tariff.DefaultTaxConfig(), Pipeline: declaration.DefaultConfig(),
-		Risk: risk.DefaultSettings()}
+		Risk: risk.DefaultSettings(), Ecommerce: ecommerce.DefaultConfig()}
 	b, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return s, nil

@@ -19,6 +19,9 @@ func (a *App) SeedDemo(ctx context.Context) ([]demo.User, error) {
 			return nil, err
 		}
 	}
+	if err := a.seedEcommerce(ctx); err != nil {
+		return nil, err
+	}
 	users := demo.Users(a.secret, ents)
 	for _, u := range users {
 		err := a.Users.PutUser(ctx, auth.User{Name: u.Name, Role: u.Role, Enterprise: u.Enterprise,
@@ -52,6 +55,7 @@ func (a *App) RunTraffic(ctx context.Context, t Traffic, users []demo.User) {
 		byName[u.Name] = u
 	}
 	go a.officers(ctx, t.Handling, byName["officer.wang"], byName["officer.li"], users)
+	go a.ecommerceTraffic(ctx, time.Duration(float64(2*time.Second)/max(t.PerSecond, 0.1)))
 	if t.PerSecond <= 0 {
 		return
 	}

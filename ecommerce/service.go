@@ -20,6 +20,7 @@ type Config struct {
 	WeightTolerance decimal.Decimal     `json:"weight_tolerance"` // waybill weight vs gross weight, share [0.1]
 	MaxBatch        int                 `json:"max_batch"`        // documents per commit [4096]
 	Retail          tariff.RetailConfig `json:"retail"`
+	Webhooks        []Webhook           `json:"webhooks"` // subscribers to the list receipts
 }
 
 // DefaultConfig returns the defaults.

@@ -2,6 +2,9 @@ package storetest
 
 import (
 	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"sync"
 	"testing"
 	"time"
@@ -33,6 +36,7 @@ func RunEcommerce(t *testing.T, open func(t *testing.T) EcommerceStores) {
 		{"ReturnsAndCancel", testReturnsAndCancel},
 		{"Restart", testRestart},
 		{"Periods", testPeriods},
+		{"Webhook", testWebhook},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
@@ -427,5 +431,52 @@ func testPeriods(t *testing.T, s EcommerceStores) {
 	}
 	if _, err := s.Store.PayPeriod(ctx, ecommerce.DemoGuarantor, ps[0].Period, ecommerce.DemoDay); err == nil {
 		t.Fatal("paid twice")
+	}
+}
+
+// The receipt log reaches a subscriber in order; a failing subscriber gets
+// the same receipts again, and the cursor survives a new pusher.
+func testWebhook(t *testing.T, s EcommerceStores) {
+	svc := service(t, s, newClock())
+	ctx := context.Background()
+	g := ecommerce.NewGenerator(9, 100, ecommerce.DemoDay)
+	a, b := cleanSet(g), cleanSet(g)
+	submit(t, svc, a.List, a.Order, a.Payment, a.Waybill, b.Order, b.Payment, b.Waybill, b.List)
+	var mu sync.Mutex
+	var got []ecommerce.Receipt
+	fail := 1
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		if fail > 0 {
+			fail--
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		var body struct{ Receipts []ecommerce.Receipt }
+		json.NewDecoder(r.Body).Decode(&body)
+		got = append(got, body.Receipts...)
+	}))
+	defer hook.Close()
+	p := &ecommerce.Pusher{Hook: ecommerce.Webhook{Name: "platform", URL: hook.URL}, Store: s.Store, Batch: 2}
+	if _, err := p.Once(ctx); err == nil {
+		t.Fatal("a 503 counted as delivered")
+	}
+	for {
+		n, err := p.Once(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			break
+		}
+	}
+	if len(got) != 3 || got[0].Status != ecommerce.StatusWarehoused || got[1].Status != ecommerce.StatusReleased ||
+		got[2].Status != ecommerce.StatusReleased || got[0].Seq >= got[1].Seq || got[1].Seq >= got[2].Seq {
+		t.Fatalf("delivered %+v", got)
+	}
+	again := &ecommerce.Pusher{Hook: p.Hook, Store: s.Store}
+	if n, err := again.Once(ctx); n != 0 || err != nil {
+		t.Fatalf("redelivered %d %v", n, err)
 	}
 }
