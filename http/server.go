@@ -30,7 +30,7 @@ import (
 type Server struct {
 	Declarations *declaration.Service
 	Risk         *risk.Service
-	Credit       *credit.Service // nil: the credit routes answer 503
+	Credit       *credit.Service    // nil: the credit routes answer 503
 	Ecommerce    *ecommerce.Service // nil: e-commerce routes answer unavailable
 	Users        auth.Store
 	Catalog      *refdata.Catalog
