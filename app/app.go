@@ -53,6 +53,7 @@ type Settings struct {
 	Pipeline    declaration.Config `json:"pipeline"`
 	Risk        risk.Settings      `json:"risk"`
 	Ecommerce   ecommerce.Config   `json:"ecommerce"`
+	RiskModel   risk.ModelPolicy   `json:"risk_model"`
 }
 
 // App is the running program.
@@ -102,23 +103,27 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	var decls declaration.Store
 	var riskStore risk.Store
 	var cbecStore ecommerce.Store
+	var modelStore risk.ModelStore
 	if cfg.PostgresDSN != "" {
 		db, err := postgres.Open(ctx, cfg.PostgresDSN)
 		if err != nil {
 			return nil, err
 		}
 		decls, a.Users, a.Enterprises, a.close = db.Declarations(), db.Users(), db.Enterprises(), db.Close
-		riskStore = db.Risk()
+		riskStore, modelStore = db.Risk(), db.RiskModels()
 	} else {
 		db, err := sqlite.Open(filepath.Join(cfg.DataDir, "jinguan.db"))
 		if err != nil {
 			return nil, err
 		}
 		decls, a.Users, a.Enterprises, a.close = db.Declarations(), db.Users(), db.Enterprises(), db.Close
-		riskStore = db.Risk()
+		riskStore, modelStore = db.Risk(), db.RiskModels()
 		cbecStore = db.Ecommerce()
 	}
 	if a.Risk, err = a.openRisk(ctx, riskStore, decls); err != nil {
+		return nil, a.fail(err)
+	}
+	if err := a.openRiskModel(ctx, modelStore, decls); err != nil {
 		return nil, a.fail(err)
 	}
 	queue, err := a.workQueue(ctx)
@@ -141,7 +146,8 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	}
 	a.Server = &jhttp.Server{Declarations: a.Declarations, Risk: a.Risk, Ecommerce: a.Ecommerce, Users: a.Users, Catalog: a.Catalog, Log: cfg.Log, Registry: a.Registry, Secret: a.secret}
 	a.Handler = a.Server.Handler()
-	a.stop = a.runRisk()
+	stopRisk, stopModel := a.runRisk(), a.runRiskModel()
+	a.stop = func() { stopModel(); stopRisk() }
 	return a, nil
 }
 
@@ -216,7 +222,7 @@ func (a *App) Close() error {
 
 func loadSettings(path string) (Settings, error) {
 	s := Settings{Declaration: declaration.DefaultRules(), Tax: tariff.DefaultTaxConfig(), Pipeline: declaration.DefaultConfig(),
-		Risk: risk.DefaultSettings(), Ecommerce: ecommerce.DefaultConfig()}
+		Risk: risk.DefaultSettings(), Ecommerce: ecommerce.DefaultConfig(), RiskModel: risk.DefaultModelPolicy()}
 	b, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return s, nil

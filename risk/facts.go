@@ -79,6 +79,9 @@ func decisionFact(ev FactEvent, rd *declaration.RiskDecision) Fact {
 	if m := rd.Model; m != nil && m.Selected != "" && checked(m.Lane) {
 		f.Model = m.Selected
 	}
+	if m := rd.Model; m != nil {
+		f.ModelVersion, f.ModelScore = m.Version, m.Score
+	}
 	for _, h := range rd.Hits {
 		f.Hits = append(f.Hits, FactHit{ProfileID: h.ProfileID, Version: h.Version, Item: h.Item, Lane: h.Lane, Selected: h.Selected})
 	}

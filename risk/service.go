@@ -20,6 +20,7 @@ type Service struct {
 	History      *History
 	Settings     Settings
 	Declarations DeclarationSource
+	Models       *ModelRegistry // the risk model's versions (modelregistry.go)
 }
 
 // Effectiveness measures the streams and profiles over [from, to) in

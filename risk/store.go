@@ -132,10 +132,14 @@ type Fact struct {
 	RandomRate float64 `json:"random_rate"`
 	TopUp      bool    `json:"top_up"`
 	// Model: the risk model selected it for a check ("score" or "exploration").
-	Model    string    `json:"model,omitempty"`
-	Rerouted bool      `json:"rerouted,omitempty"` // Lane is an officer's
-	Chapters []string  `json:"chapters"`           // HS chapter by item number - 1
-	Hits     []FactHit `json:"hits"`
+	Model string `json:"model,omitempty"`
+	// ModelVersion and ModelScore: the model that scored it (0: none) and
+	// its highest item score, for drift monitoring.
+	ModelVersion int       `json:"model_version,omitempty"`
+	ModelScore   float64   `json:"model_score,omitempty"`
+	Rerouted     bool      `json:"rerouted,omitempty"` // Lane is an officer's
+	Chapters     []string  `json:"chapters"`           // HS chapter by item number - 1
+	Hits         []FactHit `json:"hits"`
 	// The check, once recorded.
 	Inspected      bool            `json:"inspected"`
 	InspectedAt    time.Time       `json:"inspected_at,omitzero"`

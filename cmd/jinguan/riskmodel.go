@@ -18,7 +18,7 @@ import (
 func riskCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "risk", Short: "Risk management tools"}
 	m := &cobra.Command{Use: "model", Short: "Train and evaluate the risk-prediction model on labelled history"}
-	m.AddCommand(riskTrainCmd(), riskEvaluateCmd())
+	m.AddCommand(riskTrainCmd(), riskEvaluateCmd(), riskRetrainCmd(), riskModelsCmd(), riskRollbackCmd(), riskActivateCmd(), riskImportCmd())
 	cmd.AddCommand(m, riskProfilesCmd())
 	return cmd
 }
