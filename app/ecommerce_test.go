@@ -3,6 +3,9 @@ package app
 import (
 	"bytes"
 	"fmt"
+	"io"
+	"net/http"
+	"regexp"
 	"os"
 	"path/filepath"
 	"strings"
@@ -89,5 +92,44 @@ func TestEcommerceAPI(t *testing.T) {
 	code, out = e.do("GET", "/api/v1/ecommerce/tax-periods", admin, nil)
 	if p := out["periods"].([]any); code != 200 || len(p) != 1 || p[0].(map[string]any)["bills"] != 0.0 {
 		t.Fatalf("periods after the return: %d %v", code, out)
+	}
+}
+
+// The console shows lists by status and one list with its three
+// documents and its tax bill, in both languages, with no missing string.
+func TestEcommerceConsole(t *testing.T) {
+	e := newEnv(t, "", true)
+	admin := e.users["admin"].Token
+	_, out := e.do("POST", "/api/v1/ecommerce/messages", admin,
+		sampleXML(t, "ceb311-order.xml", "ceb411-payment.xml", "ceb511-waybill.xml", "ceb621-inventory.xml"), "Content-Type", "application/xml")
+	id := receipts(t, out)[3]["list_id"].(float64)
+	get := func(path string) string {
+		req, _ := http.NewRequest("GET", e.srv.URL+path, nil)
+		req.AddCookie(&http.Cookie{Name: "jinguan_session", Value: admin})
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != 200 {
+			t.Fatalf("%s: %d %s", path, resp.StatusCode, b)
+		}
+		if m := regexp.MustCompile(`>[^<]*\b(cbec|risk|lane|col|list|filter|detail|nav)\.[a-z_.0-9]+`).FindString(string(b)); m != "" {
+			t.Errorf("%s: untranslated %q", path, m)
+		}
+		return string(b)
+	}
+	for _, lang := range []string{"zh", "en"} {
+		page := get("/console/ecommerce?status=800&lang=" + lang)
+		if !strings.Contains(page, "ORD20261111000001") {
+			t.Fatalf("%s list page lacks the list:\n%s", lang, page)
+		}
+		page = get(fmt.Sprintf("/console/ecommerce/%.0f?lang=%s", id, lang))
+		for _, want := range []string{"39.53", "34.26", "73.79", "doc-order", "393.79", "SF1234567890", "CEB816"} {
+			if !strings.Contains(page, want) {
+				t.Fatalf("%s detail page lacks %q", lang, want)
+			}
+		}
 	}
 }

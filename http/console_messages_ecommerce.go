@@ -1,0 +1,53 @@
+package http
+
+import "github.com/shopspring/decimal"
+
+func decimalFen(f int64) decimal.Decimal { return decimal.New(f, -2) }
+
+// Console strings of the e-commerce pages (跨境电商), Chinese and English.
+var _ = addMessages(map[string][2]string{
+	"nav.ecommerce":     {"跨境电商清单", "E-commerce lists"},
+	"cbec.list.title":   {"跨境电商清单", "E-commerce inventory lists"},
+	"cbec.by_status":    {"按状态", "By status"},
+	"cbec.col.id":       {"清单", "List"},
+	"cbec.col.order":    {"订单编号", "Order no."},
+	"cbec.col.mode":     {"贸易方式", "Trade mode"},
+	"cbec.col.buyer":    {"订购人", "Buyer"},
+	"cbec.col.value":    {"完税价格", "Taxable value"},
+	"cbec.col.updated":  {"更新时间", "Updated"},
+	"cbec.detail.title": {"跨境电商清单", "E-commerce list"},
+	"cbec.decide":       {"审核处置", "Officer decision"},
+	"cbec.reason":       {"理由", "Reason"},
+	"cbec.release":      {"放行", "Release"},
+	"cbec.reject":       {"退单", "Reject"},
+	"cbec.reasons":      {"原因", "Reasons"},
+	"cbec.list":         {"清单", "Inventory list"},
+	"cbec.ebp":          {"电商平台", "Platform"},
+	"cbec.ebc":          {"电商企业", "E-commerce enterprise"},
+	"cbec.logistics":    {"物流企业", "Logistics"},
+	"cbec.agent":        {"申报企业", "Declarant"},
+	"cbec.assure":       {"担保企业", "Guarantor"},
+	"cbec.address":      {"收件地址", "Delivery address"},
+	"cbec.weights":      {"毛重 / 净重", "Gross / net weight"},
+	"cbec.freight":      {"运费 · 保费", "Freight · insurance"},
+	"cbec.origin":       {"原产国", "Origin"},
+	"cbec.tax":          {"电子税单", "Electronic tax bill"},
+	"cbec.channel":      {"计征规则", "Rule applied"},
+	"cbec.tax_total":    {"税款合计", "Total tax"},
+	"cbec.bill.1":       {"未缴（担保）", "unpaid (guaranteed)"},
+	"cbec.bill.2":       {"已缴", "paid"},
+	"cbec.bill.3":       {"已作废", "cancelled"},
+	"cbec.no_tax":       {"无税单", "No tax bill"},
+	"cbec.documents":    {"三单", "The three documents"},
+	"cbec.doc":          {"单证", "Document"},
+	"cbec.key":          {"关联字段", "Key"},
+	"cbec.doc_detail":   {"内容", "Content"},
+	"cbec.order":        {"订单", "Order"},
+	"cbec.payment":      {"支付单", "Payment"},
+	"cbec.waybill":      {"运单", "Waybill"},
+	"cbec.missing":      {"尚未收到", "not received"},
+	"cbec.receipts":     {"回执", "Receipts"},
+	"cbec.info":         {"回执信息", "Information"},
+	"cbec.actor":        {"处置人", "Officer"},
+	"cbec.at":           {"时间", "Time"},
+})
