@@ -20,6 +20,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/jinguan-customs/jinguan/auth"
+	"github.com/jinguan-customs/jinguan/credit"
 	"github.com/jinguan-customs/jinguan/declaration"
 	"github.com/jinguan-customs/jinguan/ecommerce"
 	"github.com/jinguan-customs/jinguan/enterprise"
@@ -54,6 +55,7 @@ type Settings struct {
 	Risk        risk.Settings      `json:"risk"`
 	Ecommerce   ecommerce.Config   `json:"ecommerce"`
 	RiskModel   risk.ModelPolicy   `json:"risk_model"`
+	Credit      credit.Config      `json:"credit"`
 }
 
 // App is the running program.
@@ -67,6 +69,7 @@ type App struct {
 	Enterprises  enterprise.Store
 	Risk         *risk.Service
 	Ecommerce    *ecommerce.Service // nil on PostgreSQL until its adapter exists
+	Credit       *credit.Service
 	Server       *jhttp.Server
 	Handler      http.Handler
 	Registry     *prometheus.Registry
@@ -104,6 +107,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	var riskStore risk.Store
 	var cbecStore ecommerce.Store
 	var modelStore risk.ModelStore
+	var creditStore credit.Store
 	if cfg.PostgresDSN != "" {
 		db, err := postgres.Open(ctx, cfg.PostgresDSN)
 		if err != nil {
@@ -111,6 +115,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		}
 		decls, a.Users, a.Enterprises, a.close = db.Declarations(), db.Users(), db.Enterprises(), db.Close
 		riskStore, modelStore = db.Risk(), db.RiskModels()
+		creditStore = db.Credit()
 	} else {
 		db, err := sqlite.Open(filepath.Join(cfg.DataDir, "jinguan.db"))
 		if err != nil {
@@ -118,7 +123,11 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		}
 		decls, a.Users, a.Enterprises, a.close = db.Declarations(), db.Users(), db.Enterprises(), db.Close
 		riskStore, modelStore = db.Risk(), db.RiskModels()
+		creditStore = db.Credit()
 		cbecStore = db.Ecommerce()
+	}
+	if a.Credit, err = a.openCredit(ctx, creditStore); err != nil {
+		return nil, a.fail(err)
 	}
 	if a.Risk, err = a.openRisk(ctx, riskStore, decls); err != nil {
 		return nil, a.fail(err)
@@ -126,6 +135,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if err := a.openRiskModel(ctx, modelStore, decls); err != nil {
 		return nil, a.fail(err)
 	}
+	a.Risk.Targeting.Credit = a.Credit.Book()
 	queue, err := a.workQueue(ctx)
 	if err != nil {
 		return nil, a.fail(err)
@@ -144,10 +154,11 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if a.Ecommerce, err = a.openEcommerce(ctx, cbecStore); err != nil {
 		return nil, a.fail(err)
 	}
-	a.Server = &jhttp.Server{Declarations: a.Declarations, Risk: a.Risk, Ecommerce: a.Ecommerce, Users: a.Users, Catalog: a.Catalog, Log: cfg.Log, Registry: a.Registry, Secret: a.secret}
+	a.Server = &jhttp.Server{Declarations: a.Declarations, Credit: a.Credit, Risk: a.Risk, Ecommerce: a.Ecommerce, Users: a.Users, Catalog: a.Catalog, Log: cfg.Log, Registry: a.Registry, Secret: a.secret}
 	a.Handler = a.Server.Handler()
 	stopRisk, stopModel := a.runRisk(), a.runRiskModel()
-	a.stop = func() { stopModel(); stopRisk() }
+	stopCredit := a.runCredit()
+	a.stop = func() { stopCredit(); stopModel(); stopRisk() }
 	return a, nil
 }
 
@@ -223,8 +234,10 @@ func (a *App) Close() error {
 func loadSettings(path string) (Settings, error) {
 	s := Settings{Declaration: declaration.DefaultRules(), Tax: tariff.DefaultTaxConfig(), Pipeline: declaration.DefaultConfig(),
 		Risk: risk.DefaultSettings(), Ecommerce: ecommerce.DefaultConfig(), RiskModel: risk.DefaultModelPolicy()}
+	s.Credit = credit.DefaultConfig()
 	b, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
+		creditMeasuresForRisk(&s, nil)
 		return s, nil
 	} else if err != nil {
 		return s, err
@@ -232,6 +245,7 @@ func loadSettings(path string) (Settings, error) {
 	if err := json.Unmarshal(b, &s); err != nil {
 		return s, fmt.Errorf("%s: %w", path, err)
 	}
+	creditMeasuresForRisk(&s, b)
 	return s, nil
 }
 

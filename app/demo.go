@@ -14,10 +14,15 @@ import (
 // changes nothing.
 func (a *App) SeedDemo(ctx context.Context) ([]demo.User, error) {
 	ents := demo.Enterprises()
-	for _, e := range ents {
+	sccs := make([]string, len(ents))
+	for i, e := range ents {
 		if err := a.Enterprises.PutEnterprise(ctx, e); err != nil {
 			return nil, err
 		}
+		sccs[i] = e.SCC
+	}
+	if err := a.Credit.Sync(ctx, sccs...); err != nil {
+		return nil, err
 	}
 	if err := a.seedEcommerce(ctx); err != nil {
 		return nil, err

@@ -2,6 +2,7 @@ package credit
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/shopspring/decimal"
 
@@ -17,6 +18,9 @@ type Config struct {
 	Score    ScoreConfig        `json:"score"`
 	Measures map[Grade]Measures `json:"measures"`
 	Repair   RepairConfig       `json:"repair"`
+	// DailyRun is when the daily run starts, Beijing time "HH:MM"; ""
+	// switches it off (in a scale-out, one node runs it).
+	DailyRun string `json:"daily_run"`
 }
 
 // RulesConfig parameterises the dishonest-enterprise rules.
@@ -124,6 +128,7 @@ func DefaultConfig() Config {
 			InspectionBonus: 5, InspectionMin: 10, InspectionMaxPerMille: 20,
 		},
 		Measures: DefaultMeasures(),
+		DailyRun: "00:30",
 		Repair: RepairConfig{WaitMonths: map[string]int{
 			RuleSmugglingCriminal: -1, RuleSmuggling: 12, RulePenaltyRatio: 12,
 			RuleUnpaidTax: 0, RuleUnpaidFine: 0, RuleBlacklist: -1,
@@ -160,6 +165,9 @@ func (c Config) Check() error {
 			return fmt.Errorf("credit.repair.wait_months: %q: %d", rule, m)
 		}
 	}
+	if _, err := c.DailyAt(); err != nil {
+		return err
+	}
 	for _, g := range c.Model.Grades() {
 		m, ok := c.Measures[g]
 		if !ok {
@@ -170,6 +178,18 @@ func (c Config) Check() error {
 		}
 	}
 	return nil
+}
+
+// DailyAt is DailyRun as an offset from midnight, negative when off.
+func (c Config) DailyAt() (time.Duration, error) {
+	if c.DailyRun == "" {
+		return -1, nil
+	}
+	t, err := time.Parse("15:04", c.DailyRun)
+	if err != nil {
+		return 0, fmt.Errorf("credit.daily_run must be HH:MM or empty, not %q", c.DailyRun)
+	}
+	return time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute, nil
 }
 
 func isRule(s string) bool {

@@ -39,7 +39,7 @@ func DefaultMeasures() map[Grade]Measures {
 		GradeRegular: {RandomMultiplier: 1, DocumentReviewShare: 1, Guarantee: "normal",
 			TwoStep: true, ConsolidatedPayment: true},
 		GradeDishonest: {RandomMultiplier: 1, MinInspectionRate: 0.8, DocumentReviewShare: 1, Guarantee: "full"},
-		GradeSeriouslyDishonest: {RandomMultiplier: 1, MinInspectionRate: 0.9, DocumentReviewShare: 1,
+		GradeSeriouslyDishonest: {RandomMultiplier: 1, MinInspectionRate: 1, DocumentReviewShare: 1,
 			Guarantee: "full"},
 	}
 }

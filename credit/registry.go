@@ -201,3 +201,17 @@ func intersect(a, b []string) []string {
 	}
 	return out
 }
+
+// Sync takes registry changes made outside the service (seeding, imports,
+// other modules) into the book and grades the enterprises concerned.
+func (s *Service) Sync(ctx context.Context, sccs ...string) error {
+	for _, scc := range sccs {
+		e, err := s.ents.Enterprise(ctx, scc)
+		if err != nil {
+			return err
+		}
+		s.book.SetSubject(SubjectOf(e.SCC, e.Roles, e.RegisteredAt, e.AEO))
+	}
+	_, err := s.book.Reassess(ctx, sccs, s.today(), s.now(), CauseRegistration, "system", s.store)
+	return err
+}

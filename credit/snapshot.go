@@ -1,6 +1,10 @@
 package credit
 
-import "slices"
+import (
+	"context"
+	"slices"
+	"time"
+)
 
 // snapshot is what the risk stage reads for every declaration: the grades
 // that are not regular (a small share of enterprises) and the measures of
@@ -71,4 +75,12 @@ func (b *Book) GradeCounts() map[Grade]int {
 	}
 	out[GradeRegular] = b.Len() - len(s.grades)
 	return out
+}
+
+// Grade is the risk stage's view (risk.CreditSource): the grade code in
+// force, from the snapshot. The snapshot holds today's grades; a
+// declaration is assessed when it is submitted, so its date is today.
+func (b *Book) Grade(_ context.Context, scc string, _ time.Time) (string, error) {
+	g, _ := b.Lookup(scc)
+	return g.Code(), nil
 }

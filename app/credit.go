@@ -1,0 +1,57 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/jinguan-customs/jinguan/credit"
+	"github.com/jinguan-customs/jinguan/enterprise"
+	"github.com/jinguan-customs/jinguan/risk"
+)
+
+// The risk stage asks the credit book for the grade of every trader and
+// agent; the book answers from an in-memory snapshot.
+var _ risk.CreditSource = (*credit.Book)(nil)
+
+// openCredit builds the credit service and loads the credit record into
+// memory.
+func (a *App) openCredit(ctx context.Context, store credit.Store) (*credit.Service, error) {
+	svc, err := credit.NewService(a.Settings.Credit, credit.Deps{Store: store, Enterprises: a.Enterprises,
+		Validator: &enterprise.Validator{Catalog: a.Catalog}, Log: a.Config.Log})
+	if err != nil {
+		return nil, err
+	}
+	return svc, svc.Load(ctx)
+}
+
+// runCredit starts the daily run when configured; the returned function
+// stops it.
+func (a *App) runCredit() func() {
+	at, _ := a.Settings.Credit.DailyAt()
+	if at < 0 || a.Config.Node == "api" {
+		return func() {}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); a.Credit.Daily(ctx, at) }()
+	return func() { cancel(); <-done }
+}
+
+// creditMeasuresForRisk makes the credit module's measures the risk
+// stage's random-stream settings, unless config.json sets risk.credit
+// itself: one place configures what a grade does to inspection rates.
+func creditMeasuresForRisk(s *Settings, raw []byte) {
+	var probe struct {
+		Risk struct {
+			Credit json.RawMessage `json:"credit"`
+		} `json:"risk"`
+	}
+	if raw != nil && json.Unmarshal(raw, &probe) == nil && probe.Risk.Credit != nil {
+		return
+	}
+	m := map[string]risk.CreditMeasure{}
+	for g, x := range s.Credit.Measures {
+		m[g.Code()] = risk.CreditMeasure{Multiplier: x.RandomMultiplier, Floor: x.MinInspectionRate}
+	}
+	s.Risk.Credit = m
+}

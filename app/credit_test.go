@@ -1,0 +1,135 @@
+package app
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/jinguan-customs/jinguan/credit"
+	"github.com/jinguan-customs/jinguan/declaration"
+	"github.com/jinguan-customs/jinguan/demo"
+)
+
+// formFor generates a valid import declaration of trader at office.
+func (e *env) formFor(trader, office string) (declaration.Form, demo.User) {
+	for {
+		f, u := e.form(office, "I")
+		if f.Head.TradeCoScc == trader {
+			return f, u
+		}
+	}
+}
+
+// The trader's grade reaches the risk stage: with no random inspection
+// configured at 2200, a regular trader goes green and a seriously
+// dishonest one is always inspected (floor 100 %), from the moment the
+// event is recorded.
+func TestCreditGradeDrivesInspection(t *testing.T) {
+	eachStore(t, func(t *testing.T, e *env) {
+		ents := demo.Enterprises()
+		var honest, crook string
+		for _, x := range ents {
+			if x.Has("consignee") && honest == "" {
+				honest = x.SCC
+			} else if x.Has("consignee") && crook == "" {
+				crook = x.SCC
+			}
+		}
+		admin := e.users["admin"].Token
+		code, rec := e.do("POST", "/api/v1/credit/events", admin, map[string]any{"scc": crook, "kind": "smuggling",
+			"on": credit.DateOf(time.Now()).String(), "source": "缉私局", "reference": "沪关缉刑〔2026〕1号", "criminal": true})
+		if code != 201 || len(rec["grade_changes"].([]any)) != 1 {
+			t.Fatalf("record: %d %v", code, rec)
+		}
+		lanes := map[string]map[string]int{honest: {}, crook: {}}
+		for i := 0; i < 12; i++ {
+			for _, trader := range []string{honest, crook} {
+				f, u := e.formFor(trader, "2200")
+				code, d := e.submit(f, u, fmt.Sprintf("credit-%s-%d", trader[10:], i))
+				if code != 201 {
+					t.Fatalf("submit: %d %v", code, d)
+				}
+				d = e.settle(d["id"].(float64))
+				lanes[trader][d["lane"].(string)]++
+			}
+		}
+		if lanes[crook]["red"] != 12 || lanes[honest]["red"] != 0 {
+			t.Errorf("lanes: regular %v, seriously dishonest %v", lanes[honest], lanes[crook])
+		}
+	})
+}
+
+// The credit API end to end: coded errors, the explanation, self-service.
+func TestCreditAPI(t *testing.T) {
+	e := newEnv(t, "", true)
+	admin := e.users["admin"].Token
+	code, body := e.do("POST", "/api/v1/enterprises", admin, map[string]any{"scc": "91310115MA1H5N9X7B", "name_zh": "", "roles": []string{"shipper"},
+		"customs": "2200", "registered_at": "2020-01-01"})
+	if code != 422 || fmt.Sprint(pointers(body)) != "[/name_zh:required /scc:scc_check /roles/0:unknown_role]" {
+		t.Errorf("bad registration: %d %v", code, body)
+	}
+	var self demo.User
+	for _, u := range e.users {
+		if u.Role == "declarant" {
+			self = u
+			break
+		}
+	}
+	code, body = e.do("POST", "/api/v1/credit/event-batches", admin, map[string]any{"events": []map[string]any{
+		{"scc": self.Enterprise, "kind": "late_annual_report", "on": "2026-01-10", "source": "年报系统"},
+		{"scc": self.Enterprise, "kind": "penalty", "on": "2026-01-11", "source": "处罚系统", "amount": "12.345", "intentional": true}}})
+	if code != 422 || fmt.Sprint(pointers(body)) != "[/events/1/amount:amount_places]" {
+		t.Errorf("bad batch: %d %v", code, body)
+	}
+	code, body = e.do("GET", "/api/v1/enterprises/"+self.Enterprise+"/credit/events", self.Token, nil)
+	if code != 200 || len(body["events"].([]any)) != 0 {
+		t.Errorf("events after a refused batch: %d %v", code, body)
+	}
+	code, _ = e.do("POST", "/api/v1/credit/event-batches", admin, map[string]any{"events": []map[string]any{
+		{"scc": self.Enterprise, "kind": "late_annual_report", "on": "2026-01-10", "source": "年报系统"},
+		{"scc": self.Enterprise, "kind": "penalty", "on": "2026-01-11", "source": "处罚系统", "amount": "12000", "intentional": true}}})
+	if code != 201 {
+		t.Fatalf("batch: %d", code)
+	}
+	// The enterprise sees its own grade, score and the events behind it.
+	code, a := e.do("GET", "/api/v1/enterprises/"+self.Enterprise+"/credit?on=2026-02-01", self.Token, nil)
+	if code != 200 || a["grade"] != "regular" {
+		t.Fatalf("assessment: %d %v", code, a)
+	}
+	sum := 0.0
+	terms := map[string]bool{}
+	for _, l := range a["lines"].([]any) {
+		l := l.(map[string]any)
+		sum += l["points"].(float64)
+		terms[l["term"].(string)] = true
+	}
+	if sum != a["score"].(float64) || !terms["penalty"] || !terms["late_annual_report"] {
+		t.Errorf("lines add up to %v, score %v: %v", sum, a["score"], a["lines"])
+	}
+	code, _ = e.do("GET", "/api/v1/enterprises/"+demo.Enterprises()[5].SCC+"/credit", self.Token, nil)
+	if code != 404 && self.Enterprise != demo.Enterprises()[5].SCC {
+		t.Errorf("another enterprise's credit: %d", code)
+	}
+	code, body = e.do("GET", "/api/v1/credit/grades", e.users["officer.wang"].Token, nil)
+	if code != 200 || body["model"] != "2026" || len(body["grades"].([]any)) != 5 {
+		t.Errorf("grade model: %d %v", code, body)
+	}
+	code, body = e.do("POST", "/api/v1/credit/runs", admin, nil)
+	if code != 200 || body["enterprises"].(float64) < 14 {
+		t.Errorf("run: %d %v", code, body)
+	}
+	code, _ = e.do("POST", "/api/v1/credit/runs", self.Token, nil)
+	if code != 403 {
+		t.Errorf("a declarant ran the job: %d", code)
+	}
+}
+
+func pointers(body map[string]any) []string {
+	var out []string
+	errs, _ := body["errors"].([]any)
+	for _, x := range errs {
+		m := x.(map[string]any)
+		out = append(out, fmt.Sprint(m["pointer"], ":", m["code"]))
+	}
+	return out
+}
