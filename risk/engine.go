@@ -34,8 +34,10 @@ type Engine struct {
 	cand, header []int32
 	act          vars
 	empty        ItemInput
-	// Evaluated counts expression evaluations: what the index let through.
-	Evaluated uint64
+	// Evaluated counts expression evaluations: what the index let through;
+	// Interpreted those that needed CEL (see native.go).
+	Evaluated, Interpreted uint64
+	nenv                   nenv
 }
 
 type entry struct {
@@ -43,12 +45,15 @@ type entry struct {
 	c        *compiled
 	fields   []fieldRef // inputs the expression reads, reported on a hit
 	declOnly bool       // reads no item: evaluated once per declaration
+	native   nativePlan
+	from, to int64 // validity in Unix seconds, to 0 when open
 }
 
 type fieldRef struct {
 	onItem bool
 	name   string
-	index  int // field index in DeclInput or ItemInput
+	index  int                // field index in DeclInput or ItemInput
+	text   func(*nenv) string // formats a scalar field without reflection; nil: reflection
 }
 
 // Hit is a profile that matched an item (Item 0: the declaration as a
@@ -75,7 +80,8 @@ func (c *Compiler) Engine(profiles []Profile) (*Engine, error) {
 		}
 		n := int32(len(e.entries))
 		root := cp.ast.NativeRep().Expr()
-		en := entry{p: p, c: cp, fields: readFields(root), declOnly: !readsItem(root)}
+		en := entry{p: p, c: cp, fields: readFields(root), declOnly: !readsItem(root), native: planNative(root)}
+		en.from, en.to = p.validity()
 		e.entries = append(e.entries, en)
 		keys := plan(root)
 		switch {
@@ -178,6 +184,9 @@ func headerValue(d *DeclInput, f string) string {
 // each goroutine its own Engine (Clone).
 func (e *Engine) Match(d *DeclInput, items []ItemInput, w Where) ([]Hit, error) {
 	var hits []Hit
+	nv := &e.nenv
+	nv.d, nv.lists = d, e.compiler.lists.Load()
+	day := d.Date.Unix()
 	queue := func(ids []int32) {
 		for _, id := range ids {
 			if e.stamp[id] != e.round {
@@ -189,16 +198,26 @@ func (e *Engine) Match(d *DeclInput, items []ItemInput, w Where) ([]Hit, error) 
 	run := func(act *vars, no int) error {
 		for _, id := range e.cand {
 			en := &e.entries[id]
-			if (no == 0) != en.declOnly || !en.p.applies(d.Office, w.Channel, w.Parent, d.Direction, d.Date) {
+			if (no == 0) != en.declOnly || !en.p.applies(d.Office, w.Channel, w.Parent, d.Direction, day, en.from, en.to) {
 				continue
 			}
 			e.Evaluated++
-			out, _, err := en.c.prog.Eval(act)
-			if err != nil {
-				return jinguan.Errorf(jinguan.EINTERNAL, "布控规则 %s 执行失败：%v", "profile %s failed: %v", en.p, err)
+			nv.it = act.item
+			var match bool
+			switch {
+			case en.native.full != nil:
+				match = en.native.full(nv)
+			case en.native.pre != nil && !en.native.pre(nv):
+			default:
+				e.Interpreted++
+				out, _, err := en.c.prog.Eval(act)
+				if err != nil {
+					return jinguan.Errorf(jinguan.EINTERNAL, "布控规则 %s 执行失败：%v", "profile %s failed: %v", en.p, err)
+				}
+				match = out == types.True
 			}
-			if out == types.True {
-				hits = append(hits, Hit{Profile: en.p, Item: no, Values: en.values(d, act.item)})
+			if match {
+				hits = append(hits, Hit{Profile: en.p, Item: no, Values: en.values(nv)})
 			}
 		}
 		return nil
@@ -213,7 +232,7 @@ func (e *Engine) Match(d *DeclInput, items []ItemInput, w Where) ([]Hit, error) 
 		}
 	}
 	if len(e.lists) > 0 {
-		named := e.compiler.lists.Load().Named
+		named := nv.lists.Named
 		for _, k := range e.lists {
 			if _, ok := named[k.v1][headerValue(d, k.v2)]; ok {
 				queue(e.byKey[k])
@@ -314,7 +333,8 @@ func readFields(e ast.Expr) []fieldRef {
 		}
 		if i, ok := fields[s.FieldName()]; ok {
 			r := fieldRef{onItem: onItem, name: s.Operand().AsIdent() + "." + s.FieldName(), index: i}
-			if !slices.Contains(out, r) {
+			if !slices.ContainsFunc(out, func(o fieldRef) bool { return o.name == r.name }) {
+				r.text = textOf(x)
 				out = append(out, r)
 			}
 		}
@@ -322,17 +342,39 @@ func readFields(e ast.Expr) []fieldRef {
 	return out
 }
 
-func (en *entry) values(d *DeclInput, it *ItemInput) map[string]string {
+func (en *entry) values(n *nenv) map[string]string {
 	m := make(map[string]string, len(en.fields))
-	dv, iv := reflect.ValueOf(d).Elem(), reflect.ValueOf(it).Elem()
 	for _, f := range en.fields {
-		v := dv.Field(f.index)
+		if f.text != nil {
+			m[f.name] = f.text(n)
+			continue
+		}
+		v := reflect.ValueOf(n.d).Elem().Field(f.index)
 		if f.onItem {
-			v = iv.Field(f.index)
+			v = reflect.ValueOf(n.it).Elem().Field(f.index)
 		}
 		m[f.name] = show(v)
 	}
 	return m
+}
+
+// textOf formats a scalar field select as show would.
+func textOf(x ast.Expr) func(*nenv) string {
+	v, ok := selectField(x)
+	if !ok {
+		return nil
+	}
+	switch v.kind {
+	case nString:
+		return v.s
+	case nInt:
+		return func(n *nenv) string { return strconv.FormatInt(v.i(n), 10) }
+	case nDouble:
+		return func(n *nenv) string { return strconv.FormatFloat(v.d(n), 'f', -1, 64) }
+	case nBool:
+		return func(n *nenv) string { return strconv.FormatBool(v.b(n)) }
+	}
+	return nil
 }
 
 func show(v reflect.Value) string {

@@ -136,12 +136,14 @@ func (p *Profile) Check() []jinguan.FieldError {
 }
 
 // applies reports whether the profile's scope, direction and validity
-// cover a declaration of office (with its channel) and direction on day.
-func (p *Profile) applies(office, channel, parent, dir string, day time.Time) bool {
+// cover a declaration of office (with its channel) and direction on day
+// (as Unix seconds, compared with from and to: the validity in seconds,
+// to 0 for open-ended).
+func (p *Profile) applies(office, channel, parent, dir string, day, from, to int64) bool {
 	if p.Direction != "" && p.Direction != dir {
 		return false
 	}
-	if day.Before(p.ValidFrom) || (!p.ValidTo.IsZero() && !day.Before(p.ValidTo)) {
+	if day < from || (to != 0 && day >= to) {
 		return false
 	}
 	switch p.Scope.Level {
@@ -151,6 +153,14 @@ func (p *Profile) applies(office, channel, parent, dir string, day time.Time) bo
 		return p.Scope.Office == office || p.Scope.Office == parent
 	}
 	return true
+}
+
+// validity is the profile's validity in Unix seconds; to 0 when open.
+func (p *Profile) validity() (from, to int64) {
+	if !p.ValidTo.IsZero() {
+		to = p.ValidTo.Unix()
+	}
+	return p.ValidFrom.Unix(), to
 }
 
 func (p *Profile) String() string { return fmt.Sprintf("%s v%d", p.ID, p.Version) }
