@@ -14,7 +14,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -51,6 +50,7 @@ type Config struct {
 type Settings struct {
 	Declaration declaration.Rules  `json:"declaration"`
 	Tax         tariff.TaxConfig   `json:"tax"`
+	Billing     tariff.BillConfig  `json:"billing"`
 	Pipeline    declaration.Config `json:"pipeline"`
 	Risk        risk.Settings      `json:"risk"`
 	Ecommerce   ecommerce.Config   `json:"ecommerce"`
@@ -70,6 +70,8 @@ type App struct {
 	Risk         *risk.Service
 	Ecommerce    *ecommerce.Service // nil on PostgreSQL until its adapter exists
 	Credit       *credit.Service
+	Guarantees   *enterprise.Ledger // guarantee accounts: debit and restore for any module
+	Billing      *tariff.Billing    // tax bills and their payment
 	Server       *jhttp.Server
 	Handler      http.Handler
 	Registry     *prometheus.Registry
@@ -108,6 +110,8 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	var cbecStore ecommerce.Store
 	var modelStore risk.ModelStore
 	var creditStore credit.Store
+	var guarantees enterprise.GuaranteeStore
+	var bills tariff.BillStore
 	if cfg.PostgresDSN != "" {
 		db, err := postgres.Open(ctx, cfg.PostgresDSN)
 		if err != nil {
@@ -116,6 +120,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		decls, a.Users, a.Enterprises, a.close = db.Declarations(), db.Users(), db.Enterprises(), db.Close
 		riskStore, modelStore = db.Risk(), db.RiskModels()
 		creditStore = db.Credit()
+		guarantees, bills = db.Guarantees(), db.Bills()
 	} else {
 		db, err := sqlite.Open(filepath.Join(cfg.DataDir, "jinguan.db"))
 		if err != nil {
@@ -125,6 +130,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		riskStore, modelStore = db.Risk(), db.RiskModels()
 		creditStore = db.Credit()
 		cbecStore = db.Ecommerce()
+		guarantees, bills = db.Guarantees(), db.Bills()
 	}
 	if a.Credit, err = a.openCredit(ctx, creditStore); err != nil {
 		return nil, a.fail(err)
@@ -136,25 +142,34 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		return nil, a.fail(err)
 	}
 	a.Risk.Targeting.Credit = a.Credit.Book()
+	a.Guarantees = &enterprise.Ledger{Store: guarantees}
+	calendar, err := tariff.CalendarDir(filepath.Join(cfg.DataDir, "tariff"))
+	if err != nil {
+		return nil, a.fail(err)
+	}
+	a.Billing = &tariff.Billing{Store: bills, Accounts: guarantees, Config: a.Settings.Billing, Calendar: calendar}
 	queue, err := a.workQueue(ctx)
 	if err != nil {
 		return nil, a.fail(err)
 	}
 	a.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	a.Declarations = declaration.NewService(a.Settings.Pipeline, declaration.Deps{
-		Store:      decls,
-		Validator:  &declaration.Validator{Codes: a.Catalog, Tariff: a.Schedule, Rules: a.Settings.Declaration},
-		Risk:       a.Risk.Targeting,
-		Tax:        &tariff.Assessor{Schedule: a.Schedule, Rates: a.Catalog, Codes: a.Catalog, Config: a.Settings.Tax},
-		Guarantees: &enterprise.Guarantees{Store: a.Enterprises, TTL: 30 * time.Second},
-		Queue:      queue,
-		Log:        cfg.Log,
-		Metrics:    declaration.NewMetrics(a.Registry),
+		Store:     decls,
+		Validator: &declaration.Validator{Codes: a.Catalog, Tariff: a.Schedule, Rules: a.Settings.Declaration},
+		Risk:      a.Risk.Targeting,
+		Tax:       &tariff.Assessor{Schedule: a.Schedule, Rates: a.Catalog, Codes: a.Catalog, Config: a.Settings.Tax},
+		Billing:   a.Billing,
+		Queue:     queue,
+		Log:       cfg.Log,
+		Metrics:   declaration.NewMetrics(a.Registry),
 	})
 	if a.Ecommerce, err = a.openEcommerce(ctx, cbecStore); err != nil {
 		return nil, a.fail(err)
 	}
-	a.Server = &jhttp.Server{Declarations: a.Declarations, Credit: a.Credit, Risk: a.Risk, Ecommerce: a.Ecommerce, Users: a.Users, Catalog: a.Catalog, Log: cfg.Log, Registry: a.Registry, Secret: a.secret}
+	a.Billing.Declarations = a.Declarations
+	a.Server = &jhttp.Server{Declarations: a.Declarations, Credit: a.Credit, Risk: a.Risk, Ecommerce: a.Ecommerce, Billing: a.Billing,
+		Guarantees: a.Guarantees, Calculator: &tariff.Calculator{Schedule: a.Schedule, Catalog: a.Catalog, Config: a.Settings.Tax},
+		Users: a.Users, Catalog: a.Catalog, Log: cfg.Log, Registry: a.Registry, Secret: a.secret}
 	a.Handler = a.Server.Handler()
 	stopRisk, stopModel := a.runRisk(), a.runRiskModel()
 	stopCredit := a.runCredit()
@@ -232,8 +247,9 @@ func (a *App) Close() error {
 }
 
 func loadSettings(path string) (Settings, error) {
-	s := Settings{Declaration: declaration.DefaultRules(), Tax: tariff.DefaultTaxConfig(), Pipeline: declaration.DefaultConfig(),
-		Risk: risk.DefaultSettings(), Ecommerce: ecommerce.DefaultConfig(), RiskModel: risk.DefaultModelPolicy()}
+	s := Settings{Declaration: declaration.DefaultRules(), Tax: tariff.DefaultTaxConfig(), Billing: tariff.DefaultBillConfig(),
+		Pipeline: declaration.DefaultConfig(), Risk: risk.DefaultSettings(), Ecommerce: ecommerce.DefaultConfig(),
+		RiskModel: risk.DefaultModelPolicy()}
 	s.Credit = credit.DefaultConfig()
 	b, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {

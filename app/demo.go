@@ -8,6 +8,7 @@ import (
 	"github.com/jinguan-customs/jinguan/auth"
 	"github.com/jinguan-customs/jinguan/declaration"
 	"github.com/jinguan-customs/jinguan/demo"
+	"github.com/jinguan-customs/jinguan/ecommerce"
 )
 
 // SeedDemo stores the demo enterprises and users; running it again
@@ -26,6 +27,15 @@ func (a *App) SeedDemo(ctx context.Context) ([]demo.User, error) {
 	}
 	if err := a.seedEcommerce(ctx); err != nil {
 		return nil, err
+	}
+	for _, g := range append(demo.GuaranteeAccounts(ents), ecommerce.DemoGuaranteeAccounts()...) {
+		if _, err := a.Guarantees.Store.GuaranteeAccount(ctx, g.ID); err == nil {
+			continue // registered on an earlier run: its balance is live
+		}
+		if _, err := a.Guarantees.Register(ctx, auth.Principal{User: "demo", Role: auth.RoleAdmin}, g,
+			"demo guarantee", time.Now()); err != nil {
+			return nil, err
+		}
 	}
 	users := demo.Users(a.secret, ents)
 	for _, u := range users {

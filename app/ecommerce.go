@@ -17,7 +17,7 @@ func (a *App) openEcommerce(ctx context.Context, store ecommerce.Store) (*ecomme
 		a.Config.Log.Warn("e-commerce clearance needs the SQLite store for now; its routes answer unavailable")
 		return nil, nil
 	}
-	svc, err := ecommerce.Open(ctx, a.Settings.Ecommerce, store, a.Enterprises, a.Catalog, a.Schedule,
+	svc, err := ecommerce.Open(ctx, a.Settings.Ecommerce, store, a.Enterprises, a.Guarantees, a.Catalog, a.Schedule,
 		filepath.Join(a.Config.DataDir, "config"), a.secret, a.Config.Log)
 	if err != nil {
 		return nil, err

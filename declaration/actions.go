@@ -45,9 +45,10 @@ var (
 	payers    = []auth.Role{auth.RoleDeclarant, auth.RoleOfficer, auth.RoleAdmin}
 )
 
-// change is what an action does to a loaded declaration: it checks its
-// preconditions, mutates d and returns the step to record.
-type change func(d *Declaration, at time.Time) (step, error)
+// change is what an action does to a loaded declaration inside the write
+// transaction: it checks its preconditions, mutates d and returns the step
+// to record.
+type change func(ctx context.Context, tx Tx, d *Declaration, at time.Time) (step, error)
 
 // act runs one person's action in the writer, then the automatic steps it
 // unlocks, all in one savepoint.
@@ -64,16 +65,29 @@ func (s *Service) act(ctx context.Context, p auth.Principal, id int64, roles []a
 		if !slices.Contains(roles, p.Role) {
 			return forbidden()
 		}
-		at := s.now()
-		st, err := fn(d, at)
+		at, by := s.now(), Actor{p.User, string(p.Role)}
+		var bill string // the unpaid bill, void if d leaves the assessed state unpaid
+		if d.Status == StatusAssessed && d.Tax != nil {
+			bill = d.Tax.BillNo
+		}
+		st, err := fn(ctx, tx, d, at)
 		if err != nil {
 			return err
 		}
-		ev, err := transition(d, st.action, Actor{p.User, string(p.Role)}, at, st.reason, st.data)
+		ev, err := transition(d, st.action, by, at, st.reason, st.data)
 		if err != nil {
 			return err
+		}
+		if bill != "" && s.billing != nil && st.action != ActPay && st.action != ActGuarantee {
+			if err := s.billing.Cancel(ctx, tx, d, bill, by, at, st.reason); err != nil {
+				return err
+			}
 		}
 		more, err := s.advance(ctx, d, at)
+		if err != nil {
+			return err
+		}
+		d, evs, err := s.settle(ctx, tx, d, more)
 		if err != nil {
 			return err
 		}
@@ -81,14 +95,14 @@ func (s *Service) act(ctx context.Context, p auth.Principal, id int64, roles []a
 			return err
 		}
 		out = d
-		return tx.AppendEvents(ctx, append([]Event{ev}, more...)...)
+		return tx.AppendEvents(ctx, append([]Event{ev}, evs...)...)
 	})
 	return out, err
 }
 
 // RecordResult stores a review or inspection result (查验结果).
 func (s *Service) RecordResult(ctx context.Context, p auth.Principal, id int64, in ResultInput) (*Declaration, error) {
-	return s.act(ctx, p, id, officers, false, func(d *Declaration, at time.Time) (step, error) {
+	return s.act(ctx, p, id, officers, false, func(_ context.Context, _ Tx, d *Declaration, at time.Time) (step, error) {
 		if err := can(ActRecordResult, d); err != nil {
 			return step{}, err
 		}
@@ -145,7 +159,7 @@ func (s *Service) RecordResult(ctx context.Context, p auth.Principal, id int64, 
 // different people (选查处分离): whoever recorded the result or re-routed
 // the lane may not release.
 func (s *Service) Release(ctx context.Context, p auth.Principal, id int64, in ReasonInput) (*Declaration, error) {
-	return s.act(ctx, p, id, officers, false, func(d *Declaration, at time.Time) (step, error) {
+	return s.act(ctx, p, id, officers, false, func(_ context.Context, _ Tx, d *Declaration, at time.Time) (step, error) {
 		if err := can(ActRelease, d); err != nil {
 			return step{}, err
 		}
@@ -171,7 +185,7 @@ func (s *Service) Withdraw(ctx context.Context, p auth.Principal, id int64, in R
 }
 
 func (s *Service) reasoned(ctx context.Context, p auth.Principal, id int64, roles []auth.Role, a Action, in ReasonInput) (*Declaration, error) {
-	return s.act(ctx, p, id, roles, false, func(d *Declaration, at time.Time) (step, error) {
+	return s.act(ctx, p, id, roles, false, func(_ context.Context, _ Tx, d *Declaration, at time.Time) (step, error) {
 		if err := can(a, d); err != nil {
 			return step{}, err
 		}
@@ -184,7 +198,7 @@ func (s *Service) reasoned(ctx context.Context, p auth.Principal, id int64, role
 
 // Reroute moves the declaration to another lane with a recorded reason.
 func (s *Service) Reroute(ctx context.Context, p auth.Principal, id int64, in RerouteInput) (*Declaration, error) {
-	return s.act(ctx, p, id, routers, false, func(d *Declaration, at time.Time) (step, error) {
+	return s.act(ctx, p, id, routers, false, func(_ context.Context, _ Tx, d *Declaration, at time.Time) (step, error) {
 		if err := can(ActReroute, d); err != nil {
 			return step{}, err
 		}
@@ -225,7 +239,7 @@ func (s *Service) Amend(ctx context.Context, p auth.Principal, id int64, body []
 	if errs != nil {
 		return nil, jinguan.Invalid(errs)
 	}
-	return s.act(ctx, p, id, declarers, true, func(d *Declaration, at time.Time) (step, error) {
+	return s.act(ctx, p, id, declarers, true, func(_ context.Context, _ Tx, d *Declaration, at time.Time) (step, error) {
 		if err := can(ActAmend, d); err != nil {
 			return step{}, err
 		}
@@ -245,11 +259,20 @@ func (s *Service) Amend(ctx context.Context, p auth.Principal, id int64, body []
 	})
 }
 
-// Pay records payment of the assessed taxes in full.
+// Pay records payment of the assessed taxes: the bill's amount and any
+// late fee (without billing, the assessed total).
 func (s *Service) Pay(ctx context.Context, p auth.Principal, id int64, in PaymentInput) (*Declaration, error) {
-	return s.act(ctx, p, id, payers, false, func(d *Declaration, at time.Time) (step, error) {
+	return s.act(ctx, p, id, payers, false, func(ctx context.Context, tx Tx, d *Declaration, at time.Time) (step, error) {
 		if err := can(ActPay, d); err != nil {
 			return step{}, err
+		}
+		if s.billing != nil && d.Tax != nil && !d.Tax.Total.IsZero() {
+			st, err := s.billing.Pay(ctx, tx, d, in, Actor{p.User, string(p.Role)}, at)
+			if err != nil {
+				return step{}, err
+			}
+			d.Settlement = st
+			return step{ActPay, "payment " + st.Reference, st}, nil
 		}
 		var errs []jinguan.FieldError
 		if d.Tax != nil && !in.Amount.Equal(d.Tax.Total) {
@@ -262,6 +285,31 @@ func (s *Service) Pay(ctx context.Context, p auth.Principal, id int64, in Paymen
 		}
 		d.Settlement = &Settlement{Kind: "paid", Amount: in.Amount, Reference: in.Reference, At: at, By: p.User}
 		return step{ActPay, "payment " + in.Reference, d.Settlement}, nil
+	})
+}
+
+// GuaranteeInput names the guarantee account to secure the taxes on; ""
+// takes the first of the trader's accounts that covers them.
+type GuaranteeInput struct {
+	Account string `json:"account,omitempty"`
+}
+
+// Guarantee secures the assessed taxes on a guarantee account (担保放行)
+// so that the goods can be released before payment.
+func (s *Service) Guarantee(ctx context.Context, p auth.Principal, id int64, in GuaranteeInput) (*Declaration, error) {
+	return s.act(ctx, p, id, payers, false, func(ctx context.Context, tx Tx, d *Declaration, at time.Time) (step, error) {
+		if err := can(ActGuarantee, d); err != nil {
+			return step{}, err
+		}
+		if s.billing == nil || d.Tax == nil || d.Tax.BillNo == "" {
+			return step{}, jinguan.Errorf(jinguan.ETRANSITION, "本单无待缴税单", "the declaration has no unpaid tax bill")
+		}
+		st, err := s.billing.Guarantee(ctx, tx, d, in.Account, Actor{p.User, string(p.Role)}, at)
+		if err != nil {
+			return step{}, err
+		}
+		d.Settlement = st
+		return step{ActGuarantee, "guarantee " + st.Reference, st}, nil
 	})
 }
 

@@ -9,6 +9,7 @@ type Metrics struct {
 	batchSize   prometheus.Histogram
 	lanes       *prometheus.CounterVec
 	errors      prometheus.Counter
+	short       prometheus.Counter
 }
 
 // NewMetrics registers the collectors on reg.
@@ -27,8 +28,11 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		errors: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "jinguan_pipeline_errors_total", Help: "Pipeline steps that failed and will be retried.",
 		}),
+		short: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "jinguan_guarantee_short_total", Help: "Guarantees expected to cover a bill whose balance no longer did.",
+		}),
 	}
-	reg.MustRegister(m.submissions, m.batchSize, m.lanes, m.errors)
+	reg.MustRegister(m.submissions, m.batchSize, m.lanes, m.errors, m.short)
 	return m
 }
 
@@ -59,5 +63,11 @@ func (m *Metrics) advanced(d *Declaration) {
 func (m *Metrics) pipelineError() {
 	if m != nil {
 		m.errors.Inc()
+	}
+}
+
+func (m *Metrics) guaranteeShort() {
+	if m != nil {
+		m.short.Inc()
 	}
 }

@@ -241,6 +241,8 @@ type TaxAssessment struct {
 	Total          decimal.Decimal   `json:"total"`
 	DutyWaived     bool              `json:"duty_waived,omitempty"` // consignment duty under the de-minimis threshold
 	Rates          map[string]string `json:"exchange_rates,omitempty"`
+	Schedule       string            `json:"schedule,omitempty"` // version of the tariff schedule the rates came from
+	BillNo         string            `json:"bill_no,omitempty"`  // the tax bill (税单) issued for this assessment
 	AssessedAt     time.Time         `json:"assessed_at"`
 }
 

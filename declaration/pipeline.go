@@ -2,6 +2,7 @@ package declaration
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/jinguan-customs/jinguan"
@@ -23,10 +24,27 @@ type TaxStage interface {
 	Assess(ctx context.Context, d *Declaration, at time.Time) (TaxAssessment, error)
 }
 
-// Guarantees tells whether an enterprise's general guarantee (总担保)
-// secures a declaration's taxes, so it can be released before payment.
-type Guarantees interface {
-	Covers(ctx context.Context, scc string, amount decimal.Decimal) (ok bool, reference string, err error)
+// Billing is the tax-bill stage (tariff.Billing): the bill (税单) of an
+// assessment, the guarantee that secures it, its payment. The methods that
+// take a Tx run inside the write transaction, so a bill, a guarantee debit
+// and the transition they go with commit together or not at all.
+type Billing interface {
+	// Plan numbers the bill of d's assessment and names the guarantee
+	// account expected to secure it ("" = none). It only reads; the debit
+	// in Issue decides.
+	Plan(ctx context.Context, d *Declaration) (billNo, account string, err error)
+	// Issue stores the bill d.Tax.BillNo and, when d.Settlement says the
+	// taxes are guaranteed, debits that account. It returns false, having
+	// written nothing, when the account no longer covers the bill.
+	Issue(ctx context.Context, tx Tx, d *Declaration) (bool, error)
+	// Pay records payment of d's bill, late fee included.
+	Pay(ctx context.Context, tx Tx, d *Declaration, in PaymentInput, by Actor, at time.Time) (*Settlement, error)
+	// Guarantee secures d's unpaid bill on one of the trader's guarantee
+	// accounts (account "" = any that covers it).
+	Guarantee(ctx context.Context, tx Tx, d *Declaration, account string, by Actor, at time.Time) (*Settlement, error)
+	// Cancel voids an unpaid bill whose declaration leaves the assessed
+	// state without payment (amended, withdrawn, rejected).
+	Cancel(ctx context.Context, tx Tx, d *Declaration, billNo string, by Actor, at time.Time, reason string) error
 }
 
 // step records one automatic transition.
@@ -36,18 +54,32 @@ type step struct {
 	data   any
 }
 
+// progress is what advance did: the events, and the bill work they need
+// in the writer (see settle).
+type progress struct {
+	evs   []Event
+	issue bool // a bill was numbered: store it
+	// unsecured is the declaration as it stood before an optimistic
+	// guarantee step, with the number of events up to there: what is
+	// written instead if the debit fails.
+	unsecured *Declaration
+	kept      int
+}
+
 // advance applies every automatic transition the declaration's state
-// allows, in order, and returns their events. It stops where a person has
-// to act: review, inspection, payment without guarantee, or release of a
-// red/yellow-lane declaration.
-func (s *Service) advance(ctx context.Context, d *Declaration, at time.Time) ([]Event, error) {
-	var evs []Event
+// allows, in order. It stops where a person has to act: review,
+// inspection, payment without guarantee, or release of a red/yellow-lane
+// declaration. It runs outside the writer: a guarantee is taken as
+// covering when the account's last known balance covers it, and settle
+// checks that with the debit.
+func (s *Service) advance(ctx context.Context, d *Declaration, at time.Time) (progress, error) {
+	var p progress
 	apply := func(st step) error {
 		ev, err := transition(d, st.action, System, at, st.reason, st.data)
 		if err != nil {
 			return err
 		}
-		evs = append(evs, ev)
+		p.evs = append(p.evs, ev)
 		return nil
 	}
 	for {
@@ -56,7 +88,7 @@ func (s *Service) advance(ctx context.Context, d *Declaration, at time.Time) ([]
 		case StatusSubmitted, StatusAmended:
 			rd, err := s.risk.Assess(ctx, d, at)
 			if err != nil {
-				return evs, err
+				return p, err
 			}
 			d.Risk, d.Lane = &rd, rd.Lane
 			st = step{ActAssessRisk, rd.ReasonEN, rd}
@@ -69,7 +101,7 @@ func (s *Service) advance(ctx context.Context, d *Declaration, at time.Time) ([]
 		case StatusInspected:
 			ta, err := s.tax.Assess(ctx, d, at)
 			if err != nil {
-				return evs, err
+				return p, err
 			}
 			d.Tax = &ta
 			st = step{ActAssessTax, ta.Method, map[string]any{"duty": ta.Duty, "vat": ta.VAT, "total": ta.Total}}
@@ -79,27 +111,59 @@ func (s *Service) advance(ctx context.Context, d *Declaration, at time.Time) ([]
 				st = step{ActPay, "no tax due", d.Settlement}
 				break
 			}
-			ok, ref, err := s.guarantees.Covers(ctx, d.Head.TradeCoScc, d.Tax.Total)
+			if s.billing == nil || d.Tax.BillNo != "" {
+				return p, nil // waits for payment
+			}
+			no, account, err := s.billing.Plan(ctx, d)
 			if err != nil {
-				return evs, err
+				return p, err
 			}
-			if !ok {
-				return evs, nil // waits for payment
+			tax := *d.Tax
+			tax.BillNo = no
+			d.Tax, p.issue = &tax, true
+			// Guarantee optimistically only after an assessment in this run:
+			// a failed debit then falls back to that event, never to none.
+			if account == "" || len(p.evs) == 0 {
+				return p, nil // waits for payment
 			}
-			d.Settlement = &Settlement{Kind: "guaranteed", Amount: d.Tax.Total, Reference: ref, At: at, By: System.Name}
-			st = step{ActGuarantee, "general guarantee " + ref, d.Settlement}
+			u := *d
+			p.unsecured, p.kept = &u, len(p.evs)
+			d.Settlement = &Settlement{Kind: "guaranteed", Amount: d.Tax.Total, Reference: account, At: at, By: System.Name}
+			st = step{ActGuarantee, "guarantee " + account, d.Settlement}
 		case StatusPaid, StatusGuaranteed:
 			if d.Lane != LaneGreen && d.Lane != LaneBlue {
-				return evs, nil // an officer releases after review or inspection
+				return p, nil // an officer releases after review or inspection
 			}
 			st = step{action: ActRelease, reason: "automatic release, lane " + string(d.Lane)}
 		default:
-			return evs, nil
+			return p, nil
 		}
 		if err := apply(st); err != nil {
-			return evs, err
+			return p, err
 		}
 	}
+}
+
+// settle does the bill work of p inside the writer and returns what to
+// store. When the guarantee no longer covers the bill, the declaration
+// stays assessed, waiting for payment, with the events up to there.
+func (s *Service) settle(ctx context.Context, tx Tx, d *Declaration, p progress) (*Declaration, []Event, error) {
+	if !p.issue {
+		return d, p.evs, nil
+	}
+	ok, err := s.billing.Issue(ctx, tx, d)
+	if err != nil || ok {
+		return d, p.evs, err
+	}
+	if p.unsecured == nil {
+		return d, p.evs, errors.New("declaration: billing refused a bill without guarantee")
+	}
+	s.metrics.guaranteeShort()
+	u := p.unsecured
+	if _, err := s.billing.Issue(ctx, tx, u); err != nil {
+		return d, p.evs, err
+	}
+	return u, p.evs[:p.kept], nil
 }
 
 // pipelineStatuses are the states the worker picks up.
@@ -184,17 +248,28 @@ func (s *Service) prepare(ctx context.Context, q queued) (Op, error) {
 			return nil, err
 		}
 	}
-	evs, err := s.advance(ctx, d, s.now())
-	if err != nil || len(evs) == 0 {
+	p, err := s.advance(ctx, d, s.now())
+	if err != nil || (len(p.evs) == 0 && !p.issue) {
 		return nil, err
 	}
 	d.Seal()
 	return func(ctx context.Context, tx Tx) error {
-		err := tx.AppendEvents(ctx, evs...)
+		// The first event is the lock; the bill work comes after it, so a
+		// conflict leaves nothing to undo. (A bill alone is its own lock:
+		// its number is unique.)
+		first := min(1, len(p.evs))
+		err := tx.AppendEvents(ctx, p.evs[:first]...)
 		if jinguan.ErrorCode(err) == jinguan.ECONFLICT {
 			return s.advanceOp(q.id)(ctx, tx)
 		}
 		if err != nil {
+			return err
+		}
+		d, evs, err := s.settle(ctx, tx, d, p)
+		if err != nil {
+			return err
+		}
+		if err := tx.AppendEvents(ctx, evs[first:]...); err != nil {
 			return err
 		}
 		s.metrics.advanced(d)
@@ -209,8 +284,12 @@ func (s *Service) advanceOp(id int64) Op {
 		if err != nil {
 			return err
 		}
-		evs, err := s.advance(ctx, d, s.now())
-		if err != nil || len(evs) == 0 {
+		p, err := s.advance(ctx, d, s.now())
+		if err != nil || (len(p.evs) == 0 && !p.issue) {
+			return err
+		}
+		d, evs, err := s.settle(ctx, tx, d, p)
+		if err != nil {
 			return err
 		}
 		if err := tx.Update(ctx, d, false); err != nil {

@@ -38,19 +38,19 @@ func DefaultConfig() Config {
 // Service is the declaration module's entry point: submission, queries,
 // the automatic pipeline and the officers' and declarants' actions.
 type Service struct {
-	cfg        Config
-	store      Store
-	validator  *Validator
-	risk       RiskStage
-	tax        TaxStage
-	guarantees Guarantees
-	work       WorkQueue // nil: the in-process queue only
-	commit     *committer
-	queue      chan queued
-	backlog    atomic.Bool
-	log        *slog.Logger
-	metrics    *Metrics
-	now        func() time.Time
+	cfg       Config
+	store     Store
+	validator *Validator
+	risk      RiskStage
+	tax       TaxStage
+	billing   Billing
+	work      WorkQueue // nil: the in-process queue only
+	commit    *committer
+	queue     chan queued
+	backlog   atomic.Bool
+	log       *slog.Logger
+	metrics   *Metrics
+	now       func() time.Time
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -58,22 +58,22 @@ type Service struct {
 
 // Deps are the service's collaborators, wired in main.
 type Deps struct {
-	Store      Store
-	Validator  *Validator
-	Risk       RiskStage
-	Tax        TaxStage
-	Guarantees Guarantees
-	Queue      WorkQueue // nil: in-process pipeline queue (the embedded shape)
-	Log        *slog.Logger
-	Metrics    *Metrics         // nil: not collected
-	Clock      func() time.Time // nil: time.Now
+	Store     Store
+	Validator *Validator
+	Risk      RiskStage
+	Tax       TaxStage
+	Billing   Billing   // nil: no tax bills; payment records the assessed total
+	Queue     WorkQueue // nil: in-process pipeline queue (the embedded shape)
+	Log       *slog.Logger
+	Metrics   *Metrics         // nil: not collected
+	Clock     func() time.Time // nil: time.Now
 }
 
 // NewService starts the committer, the pipeline worker and the recovery
 // scan that resumes declarations left mid-pipeline by a restart.
 func NewService(cfg Config, d Deps) *Service {
 	s := &Service{cfg: cfg, store: d.Store, validator: d.Validator, risk: d.Risk, tax: d.Tax,
-		guarantees: d.Guarantees, work: d.Queue, log: d.Log, metrics: d.Metrics, now: d.Clock,
+		billing: d.Billing, work: d.Queue, log: d.Log, metrics: d.Metrics, now: d.Clock,
 		queue: make(chan queued, cfg.QueueSize)}
 	if s.log == nil {
 		s.log = slog.Default()
@@ -163,14 +163,15 @@ func (s *Service) Submit(ctx context.Context, p auth.Principal, key string, body
 	if err != nil {
 		return Submission{}, err
 	}
-	evs := []Event{ev}
+	pr := progress{evs: []Event{ev}}
 	if s.cfg.Inline {
 		if more, err := s.advance(ctx, d, at); err != nil {
 			// Stored as submitted all the same; the queue retries the stages.
 			s.log.Warn("inline pipeline step failed", "err", err)
 			d = s.resubmitted(d, ev)
 		} else {
-			evs = append(evs, more...)
+			pr.issue, pr.unsecured, pr.kept = more.issue, more.unsecured, 1+more.kept
+			pr.evs = append(pr.evs, more.evs...)
 		}
 	}
 	d.Seal()
@@ -189,6 +190,10 @@ func (s *Service) Submit(ctx context.Context, p auth.Principal, key string, body
 			out = Submission{Declaration: prior, Replayed: true}
 			return nil
 		}
+		d, evs, err := s.settle(ctx, tx, d, pr)
+		if err != nil {
+			return err
+		}
 		if err := tx.Insert(ctx, d); err != nil {
 			return err
 		}
@@ -198,12 +203,11 @@ func (s *Service) Submit(ctx context.Context, p auth.Principal, key string, body
 	if err != nil {
 		return Submission{}, err
 	}
-	if !out.Replayed {
+	if d := out.Declaration; !out.Replayed {
 		s.metrics.submitted()
-		if len(evs) > 1 {
+		if d.Status != StatusSubmitted {
 			s.metrics.advanced(d)
-		}
-		if d.Status == StatusSubmitted {
+		} else {
 			s.enqueue(d)
 		}
 	}

@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/jinguan-customs/jinguan/auth"
 	"github.com/jinguan-customs/jinguan/enterprise"
 	"github.com/jinguan-customs/jinguan/uscc"
@@ -65,6 +67,32 @@ func Enterprises() []enterprise.Enterprise {
 			SCC: creditCode(p.region, i), NameZH: p.zh, NameEN: p.en, Roles: roles, Customs: p.customs,
 			Guarantee: p.guarantee, RegisteredAt: time.Date(2015+i%8, time.Month(1+i%12), 1+i, 0, 0, 0, 0, time.UTC),
 		}
+	}
+	return out
+}
+
+// GuaranteeAccounts returns the demo traders' guarantee accounts: every
+// other guaranteed trader pays monthly on a consolidated account (汇总征税),
+// the others hold a plain general guarantee; one balance is small enough
+// to run out, so some of that trader's declarations wait for payment.
+func GuaranteeAccounts(ents []enterprise.Enterprise) []enterprise.GuaranteeAccount {
+	var out []enterprise.GuaranteeAccount
+	n := 0
+	for i, p := range parties {
+		if !p.guarantee {
+			continue
+		}
+		a := enterprise.GuaranteeAccount{ID: fmt.Sprintf("GA%s%03d", p.customs, i), SCC: ents[i].SCC,
+			Kind: enterprise.GuaranteeBankLetter, Consolidated: n%2 == 0, Amount: decimal.NewFromInt(20_000_000),
+			ValidFrom: "2025-01-01"}
+		switch n {
+		case 1:
+			a.Kind, a.Amount = enterprise.GuaranteeInsurance, decimal.NewFromInt(300_000)
+		case 4:
+			a.Kind = enterprise.GuaranteeDeposit
+		}
+		out = append(out, a)
+		n++
 	}
 	return out
 }

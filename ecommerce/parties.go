@@ -28,8 +28,8 @@ type Parties struct {
 }
 
 type cachedEnt struct {
-	ok, guarantee bool
-	expires       time.Time
+	ok      bool
+	expires time.Time
 }
 
 // SetRegistrations replaces the registrations.
@@ -83,14 +83,14 @@ func (p *Parties) enterprise(ctx context.Context, scc string) (cachedEnt, error)
 	if hit && now.Before(c.expires) {
 		return c, nil
 	}
-	e, err := p.Enterprises.Enterprise(ctx, scc)
+	_, err := p.Enterprises.Enterprise(ctx, scc)
 	switch {
 	case jinguan.ErrorCode(err) == jinguan.ENOTFOUND:
 		c = cachedEnt{}
 	case err != nil:
 		return c, err
 	default:
-		c = cachedEnt{ok: true, guarantee: e.Guarantee}
+		c = cachedEnt{ok: true}
 	}
 	c.expires = now.Add(p.TTL)
 	p.mu.Lock()
@@ -113,19 +113,39 @@ type Guarantor interface {
 	Restore(ctx context.Context, assureCode string, amount decimal.Decimal, ref string) error
 }
 
-// RegistryGuarantor is the guarantor while guarantees have no balance: the
-// enterprise registry's general-guarantee flag of the registered guarantor.
-type RegistryGuarantor struct{ Parties *Parties }
-
-func (g RegistryGuarantor) Debit(ctx context.Context, code string, _ decimal.Decimal, _ string) (bool, error) {
-	r, ok := g.Parties.registration(code)
-	if !ok {
-		return false, nil
-	}
-	e, err := g.Parties.enterprise(ctx, r.SCC)
-	return e.ok && e.guarantee, err
+// LedgerGuarantor debits the registered guarantor's guarantee accounts
+// through the enterprise ledger (enterprise.Guarantor, app.App.Guarantees):
+// the balance decides. Without a Ledger nothing is covered.
+type LedgerGuarantor struct {
+	Parties *Parties
+	Ledger  enterprise.Guarantor
+	Now     func() time.Time // nil: time.Now
 }
 
-func (g RegistryGuarantor) Restore(context.Context, string, decimal.Decimal, string) error {
-	return nil
+func (g LedgerGuarantor) now() time.Time {
+	if g.Now != nil {
+		return g.Now()
+	}
+	return time.Now()
+}
+
+func (g LedgerGuarantor) Debit(ctx context.Context, code string, amount decimal.Decimal, ref string) (bool, error) {
+	r, ok := g.Parties.registration(code)
+	if !ok || g.Ledger == nil {
+		return false, nil
+	}
+	_, ok, err := g.Ledger.Debit(ctx, r.SCC, amount, ref, g.now())
+	return ok, err
+}
+
+// Restore gives back the debit for ref; one never made is no error.
+func (g LedgerGuarantor) Restore(ctx context.Context, _ string, _ decimal.Decimal, ref string) error {
+	if g.Ledger == nil {
+		return nil
+	}
+	_, err := g.Ledger.Restore(ctx, ref, g.now())
+	if jinguan.ErrorCode(err) == jinguan.ENOTFOUND {
+		return nil
+	}
+	return err
 }

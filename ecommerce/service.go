@@ -81,7 +81,7 @@ func NewService(ctx context.Context, cfg Config, d Deps) (*Service, error) {
 		d.Log = slog.Default()
 	}
 	if d.Guarantor == nil {
-		d.Guarantor = RegistryGuarantor{Parties: d.Parties}
+		d.Guarantor = LedgerGuarantor{Parties: d.Parties} // no ledger: nothing is guaranteed
 	}
 	if cfg.MaxBatch <= 0 {
 		cfg.MaxBatch = 4096

@@ -14,9 +14,10 @@ import (
 
 // Open builds the service with its reference data (configDir's
 // positive-list.csv, legacy-codes.csv and ecommerce-profiles.json override
-// the embedded ones) on a store and the enterprise registry.
-func Open(ctx context.Context, cfg Config, store Store, ents enterprise.Store, cat *refdata.Catalog, sched *tariff.Schedule,
-	configDir string, key []byte, log *slog.Logger) (*Service, error) {
+// the embedded ones) on a store, the enterprise registry and the guarantee
+// ledger that secures list taxes (nil: nothing is guaranteed).
+func Open(ctx context.Context, cfg Config, store Store, ents enterprise.Store, guarantees enterprise.Guarantor,
+	cat *refdata.Catalog, sched *tariff.Schedule, configDir string, key []byte, log *slog.Logger) (*Service, error) {
 	ref, err := LoadReference(configDir)
 	if err != nil {
 		return nil, err
@@ -33,7 +34,8 @@ func Open(ctx context.Context, cfg Config, store Store, ents enterprise.Store, c
 	}
 	parties := &Parties{Enterprises: ents, TTL: 30 * time.Second}
 	return NewService(ctx, cfg, Deps{Store: store, Parties: parties, Reference: ref, Risk: rk, Log: log,
-		Taxer: &Taxer{Schedule: sched, Config: cfg.Retail, Legacy: ref.Legacy, Rates: cat.ExchangeRate}})
+		Taxer:     &Taxer{Schedule: sched, Config: cfg.Retail, Legacy: ref.Legacy, Rates: cat.ExchangeRate},
+		Guarantor: LedgerGuarantor{Parties: parties, Ledger: guarantees}})
 }
 
 // SeedDemo registers the demo parties.

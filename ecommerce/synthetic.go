@@ -3,6 +3,7 @@ package ecommerce
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -32,24 +33,37 @@ func DemoParties() ([]enterprise.Enterprise, []Registration) {
 	type p struct {
 		code, zh, en string
 		roles        []string
-		guarantee    bool
 	}
 	ps := []p{
-		{DemoPlatform, "杭州云购跨境电商平台有限公司", "Hangzhou Yungou Cross-border Platform Co., Ltd.", []string{RolePlatform}, false},
-		{DemoSeller, "杭州海淘优选贸易有限公司", "Hangzhou Haitao Select Trading Co., Ltd.", []string{RoleSeller, RoleGuarantor}, true},
-		{DemoLogistics, "杭州速达国际物流有限公司", "Hangzhou Suda International Logistics Co., Ltd.", []string{RoleLogistics}, false},
-		{DemoPayment, "上海联付支付有限公司", "Shanghai Lianfu Payment Co., Ltd.", []string{RolePayment}, false},
-		{DemoAgent, "杭州综保区报关有限公司", "Hangzhou Bonded Zone Customs Brokerage Co., Ltd.", []string{RoleAgent}, false},
+		{DemoPlatform, "杭州云购跨境电商平台有限公司", "Hangzhou Yungou Cross-border Platform Co., Ltd.", []string{RolePlatform}},
+		{DemoSeller, "杭州海淘优选贸易有限公司", "Hangzhou Haitao Select Trading Co., Ltd.", []string{RoleSeller, RoleGuarantor}},
+		{DemoLogistics, "杭州速达国际物流有限公司", "Hangzhou Suda International Logistics Co., Ltd.", []string{RoleLogistics}},
+		{DemoPayment, "上海联付支付有限公司", "Shanghai Lianfu Payment Co., Ltd.", []string{RolePayment}},
+		{DemoAgent, "杭州综保区报关有限公司", "Hangzhou Bonded Zone Customs Brokerage Co., Ltd.", []string{RoleAgent}},
 	}
 	var ents []enterprise.Enterprise
 	var regs []Registration
 	for i, x := range ps {
 		scc := uscc.Complete(fmt.Sprintf("91330100MA%06dX", 200000+i*7919)[:17])
 		ents = append(ents, enterprise.Enterprise{SCC: scc, NameZH: x.zh, NameEN: x.en, Roles: []string{"ecommerce"},
-			Customs: DemoCustoms, Guarantee: x.guarantee, RegisteredAt: time.Date(2019, 1, 1, 0, 0, 0, 0, time.UTC)})
+			Customs: DemoCustoms, Guarantee: slices.Contains(x.roles, RoleGuarantor), RegisteredAt: time.Date(2019, 1, 1, 0, 0, 0, 0, time.UTC)})
 		regs = append(regs, Registration{Code: x.code, SCC: scc, NameZH: x.zh, Roles: x.roles})
 	}
 	return ents, regs
+}
+
+// DemoGuaranteeAccounts returns the guarantee accounts of the demo parties
+// that guarantee lists: a consolidated bank letter for the seller.
+func DemoGuaranteeAccounts() []enterprise.GuaranteeAccount {
+	ents, regs := DemoParties()
+	var out []enterprise.GuaranteeAccount
+	for i, r := range regs {
+		if slices.Contains(r.Roles, RoleGuarantor) {
+			out = append(out, enterprise.GuaranteeAccount{ID: "GA" + DemoCustoms + r.Code[len(r.Code)-3:], SCC: ents[i].SCC,
+				Kind: enterprise.GuaranteeBankLetter, Consolidated: true, Amount: decimal.NewFromInt(50_000_000), ValidFrom: "2025-01-01"})
+		}
+	}
+	return out
 }
 
 type product struct {

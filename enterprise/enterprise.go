@@ -16,7 +16,7 @@ type Enterprise struct {
 	NameEN       string    `json:"name_en"`
 	Roles        []string  `json:"roles"`     // see Roles
 	Customs      string    `json:"customs"`   // district of registration
-	Guarantee    bool      `json:"guarantee"` // holds a general guarantee (总担保) for taxes
+	Guarantee    bool      `json:"guarantee"` // registered as holding a general guarantee (总担保); the balances that decide release are guarantee accounts (guarantee.go)
 	RegisteredAt time.Time `json:"registered_at"`
 	Status       Status    `json:"status"`
 	Address      string    `json:"address,omitempty"`

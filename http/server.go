@@ -22,8 +22,10 @@ import (
 	"github.com/jinguan-customs/jinguan/credit"
 	"github.com/jinguan-customs/jinguan/declaration"
 	"github.com/jinguan-customs/jinguan/ecommerce"
+	"github.com/jinguan-customs/jinguan/enterprise"
 	"github.com/jinguan-customs/jinguan/refdata"
 	"github.com/jinguan-customs/jinguan/risk"
+	"github.com/jinguan-customs/jinguan/tariff"
 )
 
 // Server is the HTTP front of the program.
@@ -32,6 +34,9 @@ type Server struct {
 	Risk         *risk.Service
 	Credit       *credit.Service    // nil: the credit routes answer 503
 	Ecommerce    *ecommerce.Service // nil: e-commerce routes answer unavailable
+	Billing      *tariff.Billing    // tax bills
+	Guarantees   *enterprise.Ledger // guarantee accounts
+	Calculator   *tariff.Calculator // policy calculator
 	Users        auth.Store
 	Catalog      *refdata.Catalog
 	Log          *slog.Logger
@@ -76,6 +81,19 @@ func Routes() []Route {
 		{"POST", "/api/v1/declarations/{id}/withdraw", true, (*Server).withdraw},
 		{"POST", "/api/v1/declarations/{id}/reroute", true, (*Server).reroute},
 		{"POST", "/api/v1/declarations/{id}/payment", true, (*Server).pay},
+		{"POST", "/api/v1/declarations/{id}/guarantee", true, (*Server).guaranteeDeclaration},
+		{"GET", "/api/v1/declarations/{id}/tax-bills", true, (*Server).declarationBills},
+		{"POST", "/api/v1/tariff/calc", true, (*Server).calc},
+		{"GET", "/api/v1/tax-bills", true, (*Server).listBills},
+		{"GET", "/api/v1/tax-bills/{no}", true, (*Server).getBill},
+		{"POST", "/api/v1/tax-bills/{no}/payment", true, (*Server).payBill},
+		{"POST", "/api/v1/tax-bills/{no}/guarantee", true, (*Server).guaranteeBill},
+		{"POST", "/api/v1/tax-bills/{no}/refund", true, (*Server).refundBill},
+		{"GET", "/api/v1/guarantee-accounts", true, (*Server).listAccounts},
+		{"GET", "/api/v1/guarantee-accounts/{id}", true, (*Server).getAccount},
+		{"PUT", "/api/v1/guarantee-accounts/{id}", true, (*Server).putAccount},
+		{"GET", "/api/v1/guarantee-accounts/{id}/statement", true, (*Server).statement},
+		{"POST", "/api/v1/guarantee-accounts/{id}/consolidated-payment", true, (*Server).payConsolidated},
 		{"GET", "/api/v1/reference/{table}", true, (*Server).referenceTable},
 		{"GET", "/api/v1/reference/{table}/{code}", true, (*Server).referenceEntry},
 	}, riskRoutes(), creditRoutes(), ecommerceRoutes())

@@ -135,6 +135,7 @@ type writeTx struct {
 	db    *DB
 	tx    *sql.Tx
 	stmts [nStmts]*sql.Stmt
+	more  map[string]*sql.Stmt // other modules' statements, prepared once per transaction (prep)
 }
 
 func (w *writeTx) stmt(ctx context.Context, i int) *sql.Stmt {

@@ -15,6 +15,6 @@ func TestEcommerceSuite(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { db.Close() })
-		return storetest.EcommerceStores{Store: db.Ecommerce(), Enterprises: db.Enterprises()}
+		return storetest.EcommerceStores{Store: db.Ecommerce(), Enterprises: db.Enterprises(), Guarantees: db.Guarantees()}
 	})
 }

@@ -23,7 +23,8 @@ func TestStore(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) storetest.Stores {
 		db := open(t, filepath.Join(t.TempDir(), "jinguan.db"))
 		t.Cleanup(func() { db.Close() })
-		return storetest.Stores{Declarations: db.Declarations(), Users: db.Users(), Enterprises: db.Enterprises()}
+		return storetest.Stores{Declarations: db.Declarations(), Users: db.Users(), Enterprises: db.Enterprises(),
+			Guarantees: db.Guarantees(), Bills: db.Bills()}
 	})
 }
 

@@ -19,6 +19,7 @@ import (
 type EcommerceStores struct {
 	Store       ecommerce.Store
 	Enterprises enterprise.Store
+	Guarantees  enterprise.GuaranteeStore
 }
 
 // RunEcommerce runs the e-commerce suite: the clearance service on the
@@ -66,6 +67,11 @@ func service(t *testing.T, s EcommerceStores, c *clock) *ecommerce.Service {
 			t.Fatal(err)
 		}
 	}
+	for _, a := range ecommerce.DemoGuaranteeAccounts() {
+		if _, err := s.Guarantees.PutGuaranteeAccount(ctx, a, enterprise.GuaranteeEvent{Actor: "test", Role: "admin", At: c.now()}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	cat, err := refdata.Embedded()
 	if err != nil {
 		t.Fatal(err)
@@ -87,7 +93,8 @@ func service(t *testing.T, s EcommerceStores, c *clock) *ecommerce.Service {
 	cfg.MatchWait = ecommerce.Duration(time.Hour)
 	parties := &ecommerce.Parties{Enterprises: s.Enterprises, TTL: time.Minute}
 	svc, err := ecommerce.NewService(ctx, cfg, ecommerce.Deps{Store: s.Store, Parties: parties, Reference: ref, Risk: rk,
-		Taxer: &ecommerce.Taxer{Schedule: sched, Config: cfg.Retail, Legacy: ref.Legacy, Rates: cat.ExchangeRate}, Now: c.now})
+		Taxer: &ecommerce.Taxer{Schedule: sched, Config: cfg.Retail, Legacy: ref.Legacy, Rates: cat.ExchangeRate}, Now: c.now,
+		Guarantor: ecommerce.LedgerGuarantor{Parties: parties, Ledger: &enterprise.Ledger{Store: s.Guarantees}, Now: c.now}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/jinguan-customs/jinguan/auth"
 	"github.com/jinguan-customs/jinguan/declaration"
 	"github.com/jinguan-customs/jinguan/enterprise"
+	"github.com/jinguan-customs/jinguan/tariff"
 )
 
 // Stores is one freshly opened, empty database.
@@ -20,6 +21,8 @@ type Stores struct {
 	Declarations declaration.Store
 	Users        auth.Store
 	Enterprises  enterprise.Store
+	Guarantees   enterprise.GuaranteeStore
+	Bills        tariff.BillStore
 }
 
 // Run runs the suite; open returns an empty database for each subtest and
@@ -48,6 +51,10 @@ func Run(t *testing.T, open func(t *testing.T) Stores) {
 		{"Users", testUsers},
 		{"Enterprises", testEnterprises},
 		{"Concurrent", testConcurrent},
+		{"GuaranteeAccounts", testGuaranteeAccounts},
+		{"GuaranteeDebits", testGuaranteeDebits},
+		{"Bills", testBills},
+		{"BillsInBatch", testBillsInBatch},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })

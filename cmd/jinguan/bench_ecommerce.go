@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/jinguan-customs/jinguan/ecommerce"
+	"github.com/jinguan-customs/jinguan/enterprise"
 	"github.com/jinguan-customs/jinguan/refdata"
 	"github.com/jinguan-customs/jinguan/sqlite"
 	"github.com/jinguan-customs/jinguan/tariff"
@@ -79,7 +80,13 @@ func benchEcommerce(ctx context.Context, out io.Writer, dir string, n, clients, 
 	if err != nil {
 		return err
 	}
-	svc, err := ecommerce.Open(ctx, ecommerce.DefaultConfig(), db.Ecommerce(), db.Enterprises(), cat, sched, "", []byte("bench key"), nil)
+	for _, a := range ecommerce.DemoGuaranteeAccounts() {
+		if _, err := db.Guarantees().PutGuaranteeAccount(ctx, a, enterprise.GuaranteeEvent{Actor: "bench", Role: "admin", At: time.Now()}); err != nil {
+			return err
+		}
+	}
+	svc, err := ecommerce.Open(ctx, ecommerce.DefaultConfig(), db.Ecommerce(), db.Enterprises(),
+		&enterprise.Ledger{Store: db.Guarantees()}, cat, sched, "", []byte("bench key"), nil)
 	if err != nil {
 		return err
 	}
