@@ -22,10 +22,10 @@ func (a *App) SeedDemo(ctx context.Context) ([]demo.User, error) {
 		}
 		sccs[i] = e.SCC
 	}
-	if err := a.Credit.Sync(ctx, sccs...); err != nil {
+	if err := a.seedEcommerce(ctx); err != nil {
 		return nil, err
 	}
-	if err := a.seedEcommerce(ctx); err != nil {
+	if err := a.Credit.Sync(ctx, sccs...); err != nil {
 		return nil, err
 	}
 	for _, g := range append(demo.GuaranteeAccounts(ents), ecommerce.DemoGuaranteeAccounts()...) {

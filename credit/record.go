@@ -48,6 +48,9 @@ func (s *Service) record1(ctx context.Context, p auth.Principal, ins []EventInpu
 	}
 	s.record.Lock()
 	defer s.record.Unlock()
+	for i := range ins {
+		s.ensure(ctx, strings.TrimSpace(ins[i].SCC))
+	}
 	now := s.now()
 	es, errs := validate(ins, prefix, s.book, s.today())
 	if errs == nil {
@@ -124,6 +127,7 @@ func (s *Service) Assess(ctx context.Context, p auth.Principal, scc string, on D
 	if on == 0 {
 		on = s.today()
 	}
+	s.ensure(ctx, scc)
 	a, ok := s.book.Assess(scc, on)
 	if !ok {
 		return nil, notFoundEnterprise()

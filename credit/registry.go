@@ -215,3 +215,14 @@ func (s *Service) Sync(ctx context.Context, sccs ...string) error {
 	_, err := s.book.Reassess(ctx, sccs, s.today(), s.now(), CauseRegistration, "system", s.store)
 	return err
 }
+
+// ensure brings an enterprise registered outside the service into the
+// book on first use.
+func (s *Service) ensure(ctx context.Context, scc string) {
+	if s.book.known(scc) {
+		return
+	}
+	if e, err := s.ents.Enterprise(ctx, scc); err == nil {
+		s.book.SetSubject(SubjectOf(e.SCC, e.Roles, e.RegisteredAt, e.AEO))
+	}
+}

@@ -45,6 +45,7 @@ func (s *Service) ApplyRepair(ctx context.Context, p auth.Principal, scc string,
 	}
 	s.record.Lock()
 	defer s.record.Unlock()
+	s.ensure(ctx, scc)
 	today := s.today()
 	v := &checker{}
 	r := Repair{SCC: scc, Reason: v.text("reason", in.Reason, true, maxNote), Status: RepairPending,
