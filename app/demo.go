@@ -122,9 +122,12 @@ func (a *App) officers(ctx context.Context, every time.Duration, inspector, rele
 			switch s.Status {
 			case declaration.StatusUnderReview, declaration.StatusUnderInspection:
 				in := declaration.ResultInput{Outcome: "no_finding"}
-				if rng.IntN(10) == 0 {
-					in = declaration.ResultInput{Outcome: "finding", Findings: []declaration.Finding{
-						{GNo: 1, Kind: []string{"value", "hs", "quantity", "origin"}[rng.IntN(4)], Note: "demo finding"}}}
+				d, gerr := a.Declarations.Get(ctx, admin, s.ID)
+				if gerr != nil {
+					continue
+				}
+				if fs := demo.Findings(d, rng); len(fs) > 0 { // the demo's hidden truth (demo/findings.go)
+					in = declaration.ResultInput{Outcome: "finding", Findings: fs}
 				}
 				_, err = a.Declarations.RecordResult(ctx, inspector.Principal(), s.ID, in)
 			case declaration.StatusAssessed:

@@ -2,11 +2,18 @@ package app
 
 import (
 	"context"
+	"fmt"
+	"math/rand/v2"
 	"sync"
 	"time"
 
+	"github.com/jinguan-customs/jinguan"
+	"github.com/jinguan-customs/jinguan/auth"
 	"github.com/jinguan-customs/jinguan/declaration"
+	"github.com/jinguan-customs/jinguan/demo"
 	"github.com/jinguan-customs/jinguan/risk"
+	"github.com/jinguan-customs/jinguan/risk/model"
+	"github.com/jinguan-customs/jinguan/risk/model/gbdt"
 )
 
 // openRiskModel puts the model's stream into the risk stage, with the
@@ -31,4 +38,72 @@ func (a *App) runRiskModel() func() {
 	var wg sync.WaitGroup
 	wg.Go(func() { a.Risk.Models.Run(ctx, 5*time.Second) })
 	return func() { cancel(); wg.Wait() }
+}
+
+// Demo history for the demo's first model: declarations from the demo
+// generator over the last days, labelled by the demo's hidden truth.
+const (
+	demoHistory     = 4000
+	demoHistoryDays = 120
+	demoLatestDays  = 20 // kept out of training to measure the model on
+)
+
+// SeedDemoModel gives the demo an active risk model when it has none. It
+// is trained at start, in about a second, on a synthetic history: the
+// demo generator's declarations (seed 1) over the last 120 days, each item
+// labelled by a draw on demo.FindingChance — the same truth the demo's
+// inspectors follow. Training at start rather than shipping a model file
+// keeps the model in step with the generator, the features and the file
+// format, and keeps a binary out of the repository; the same code and
+// day give the same model. It is stored and audited like any version, so
+// retraining, rollback and drift work on it.
+func (a *App) SeedDemoModel(ctx context.Context) (*risk.StoredModel, error) {
+	reg := a.Risk.Models
+	if v, err := reg.Store.ActiveModelVersion(ctx); err != nil || v > 0 {
+		return nil, err
+	}
+	now := time.Now()
+	day := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, jinguan.China)
+	from, cut := day.AddDate(0, 0, -demoHistoryDays), day.AddDate(0, 0, -demoLatestDays)
+	gen := a.Generator(1)
+	rng := rand.New(rand.NewPCG(1, 0x64656d6f))
+	var train []model.Record
+	var latest [][]model.Record
+	findings := 0
+	for i := range demoHistory {
+		at := from.Add(time.Duration(i) * (day.Sub(from) / demoHistory))
+		f, _ := gen.Form(at)
+		d := &declaration.Declaration{ID: int64(i + 1), EntryID: fmt.Sprintf("DEMO%014d", i+1), DeclaredAt: at, Form: f}
+		recs := risk.ModelRecords(d, a.Catalog.ExchangeRate)
+		for j := range recs {
+			p, _ := demo.FindingChance(d.Head, d.Items[j])
+			recs[j].Fraud = rng.Float64() < p
+		}
+		if at.Before(cut) {
+			for _, r := range recs {
+				if r.Fraud {
+					findings++
+				}
+			}
+			train = append(train, recs...)
+		} else {
+			latest = append(latest, recs)
+		}
+	}
+	mapping, err := model.BuiltinMapping(risk.ModelFormat)
+	if err != nil {
+		return nil, err
+	}
+	p := gbdt.DefaultParams()
+	p.Rounds = 80
+	m, _, err := model.Train(train, nil, mapping, p)
+	if err != nil {
+		return nil, err
+	}
+	sm := risk.StoredModel{Source: "demo", TrainFrom: from, TrainTo: cut, TrainItems: len(train), TrainFindings: findings,
+		Latest:    risk.Evaluate(m, latest, cut, day, risk.EvaluationShares(reg.Stream.Policy().Capacity)),
+		Reference: risk.ReferenceScores(m, latest),
+		ReasonZH:  fmt.Sprintf("演示启动时在合成历史上训练（生成器种子 1，%d 票，%d 天）", demoHistory, demoHistoryDays),
+		ReasonEN:  fmt.Sprintf("trained at demo start on a synthetic history (generator seed 1, %d declarations over %d days)", demoHistory, demoHistoryDays)}
+	return reg.Install(ctx, auth.Principal{User: "demo", Role: auth.RoleAdmin}, m, sm, true)
 }

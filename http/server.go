@@ -96,7 +96,7 @@ func Routes() []Route {
 		{"POST", "/api/v1/guarantee-accounts/{id}/consolidated-payment", true, (*Server).payConsolidated},
 		{"GET", "/api/v1/reference/{table}", true, (*Server).referenceTable},
 		{"GET", "/api/v1/reference/{table}/{code}", true, (*Server).referenceEntry},
-	}, riskRoutes(), creditRoutes(), ecommerceRoutes())
+	}, riskRoutes(), creditRoutes(), ecommerceRoutes(), riskModelRoutes())
 }
 
 // Handler returns the mux, building it on first use.

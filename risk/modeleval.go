@@ -24,13 +24,22 @@ type DeclarationGetter interface {
 	Get(ctx context.Context, id int64) (*declaration.Declaration, error)
 }
 
-// evaluate scores the items of the declarations and checks the top shares.
 func evaluate(m *model.Model, ds []labelled, from, to time.Time, shares []float64) *Evaluation {
-	var recs []model.Record
-	for _, d := range ds {
-		recs = append(recs, d.items...)
+	decls := make([][]model.Record, len(ds))
+	for i, d := range ds {
+		decls[i] = d.items
 	}
-	ev := &Evaluation{From: from, To: to, Declarations: len(ds), Items: len(recs)}
+	return Evaluate(m, decls, from, to, shares)
+}
+
+// Evaluate scores the labelled items of declarations of [from, to) and
+// checks the top shares of them.
+func Evaluate(m *model.Model, decls [][]model.Record, from, to time.Time, shares []float64) *Evaluation {
+	var recs []model.Record
+	for _, items := range decls {
+		recs = append(recs, items...)
+	}
+	ev := &Evaluation{From: from, To: to, Declarations: len(decls), Items: len(recs)}
 	scores := m.ScoreAll(recs)
 	y := make([]float64, len(recs))
 	for i := range recs {
@@ -65,8 +74,8 @@ func evaluate(m *model.Model, ds []labelled, from, to time.Time, shares []float6
 	return ev
 }
 
-// evaluationShares are the policy's capacity and the benchmark's shares.
-func evaluationShares(capacity float64) []float64 {
+// EvaluationShares are the policy's capacity and the benchmark's shares.
+func EvaluationShares(capacity float64) []float64 {
 	s := []float64{0.01, 0.02, 0.05, 0.10}
 	if capacity > 0 && !slices.Contains(s, capacity) {
 		s = append([]float64{capacity}, s...)
@@ -74,9 +83,9 @@ func evaluationShares(capacity float64) []float64 {
 	return s
 }
 
-// reference are the sorted declaration scores of recent declarations,
-// thinned to at most 201 quantiles.
-func reference(m *model.Model, decls [][]model.Record) []float64 {
+// ReferenceScores are the sorted declaration scores of recent
+// declarations, thinned to at most 201 quantiles.
+func ReferenceScores(m *model.Model, decls [][]model.Record) []float64 {
 	var s []float64
 	for _, items := range decls {
 		if len(items) > 0 {

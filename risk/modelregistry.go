@@ -120,10 +120,10 @@ func (r *ModelRegistry) Retrain(ctx context.Context, p auth.Principal, opt Retra
 	if err != nil {
 		return nil, err
 	}
-	shares := evaluationShares(r.capacity())
+	shares := EvaluationShares(r.capacity())
 	sm := &StoredModel{CreatedAt: now, CreatedBy: p.User, Source: "history", Trees: len(cand.Trees.Trees),
 		TrainFrom: first, TrainTo: cut, TrainItems: len(train), TrainFindings: findings,
-		Latest: evaluate(cand, latest, cut, now, shares), Reference: reference(cand, recent)}
+		Latest: evaluate(cand, latest, cut, now, shares), Reference: ReferenceScores(cand, recent)}
 	active, err := r.activeModel(ctx)
 	if err != nil {
 		return nil, err
@@ -393,4 +393,17 @@ func (r *ModelRegistry) Models(ctx context.Context, p auth.Principal) ([]StoredM
 	}
 	evs, err := r.Store.ModelEvents(ctx, 200)
 	return ms, evs, err
+}
+
+// Model returns one stored version, without its file.
+func (r *ModelRegistry) Model(ctx context.Context, p auth.Principal, version int) (*StoredModel, error) {
+	if err := allowed(p, profileReaders); err != nil {
+		return nil, err
+	}
+	m, err := r.Store.Model(ctx, version)
+	if err != nil {
+		return nil, err
+	}
+	m.File = nil
+	return m, nil
 }

@@ -250,3 +250,5 @@ func riskImportCmd() *cobra.Command {
 	cmd.MarkFlagRequired("model")
 	return cmd
 }
+
+func demoLatest(m *risk.StoredModel) int { return int(m.Latest.To.Sub(m.Latest.From).Hours() / 24) }

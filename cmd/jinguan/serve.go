@@ -61,6 +61,11 @@ func serveCmd() *cobra.Command {
 				for _, u := range users {
 					fmt.Fprintf(out, "  %-14s %-22s %s\n", u.Role, u.Name, u.Token)
 				}
+				if m, err := a.SeedDemoModel(ctx); err != nil {
+					return err
+				} else if m != nil {
+					fmt.Fprintf(out, "Demo risk model v%d: %s; latest %d days auc %.3f\n", m.Version, m.ReasonEN, demoLatest(m), m.Latest.AUC)
+				}
 				fmt.Fprintf(out, "Demo traffic: %.1f declarations/s\n", rate)
 				go a.RunTraffic(ctx, app.Traffic{PerSecond: rate, Handling: handling}, users)
 			}
