@@ -68,7 +68,7 @@ type App struct {
 	Users        auth.Store
 	Enterprises  enterprise.Store
 	Risk         *risk.Service
-	Ecommerce    *ecommerce.Service // nil on PostgreSQL until its adapter exists
+	Ecommerce    *ecommerce.Service
 	Credit       *credit.Service
 	Guarantees   *enterprise.Ledger // guarantee accounts: debit and restore for any module
 	Billing      *tariff.Billing    // tax bills and their payment
@@ -121,6 +121,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		riskStore, modelStore = db.Risk(), db.RiskModels()
 		creditStore = db.Credit()
 		guarantees, bills = db.Guarantees(), db.Bills()
+		cbecStore = db.Ecommerce()
 	} else {
 		db, err := sqlite.Open(filepath.Join(cfg.DataDir, "jinguan.db"))
 		if err != nil {

@@ -10,13 +10,9 @@ import (
 	"github.com/jinguan-customs/jinguan/ecommerce"
 )
 
-// openEcommerce starts e-commerce clearance on its store (nil: not
-// available on this store yet) and the receipt webhooks.
+// openEcommerce starts e-commerce clearance on its store and the receipt
+// webhooks.
 func (a *App) openEcommerce(ctx context.Context, store ecommerce.Store) (*ecommerce.Service, error) {
-	if store == nil {
-		a.Config.Log.Warn("e-commerce clearance needs the SQLite store for now; its routes answer unavailable")
-		return nil, nil
-	}
 	svc, err := ecommerce.Open(ctx, a.Settings.Ecommerce, store, a.Enterprises, a.Guarantees, a.Catalog, a.Schedule,
 		filepath.Join(a.Config.DataDir, "config"), a.secret, a.Config.Log)
 	if err != nil {

@@ -244,28 +244,57 @@ func (s *Service) waybill(k string) *Waybill {
 	return nil
 }
 
-// expire rejects the waiting lists whose time is up.
-func (s *Service) expire(now time.Time) []*Unit {
+// expire rejects the waiting lists whose time is up. Their documents are
+// looked up in the store once more first: another node of a scaled-out
+// deployment may have taken them, and then the list is decided instead.
+func (s *Service) expire(ctx context.Context, now time.Time) []*Unit {
 	st := &s.st
-	var units []*Unit
+	var due []*waitingList
 	for len(st.queue) > 0 {
 		w := st.waiting[st.queue[0]]
 		if w != nil && now.Before(w.row.Deadline) {
 			break
 		}
 		st.queue = st.queue[1:]
-		if w == nil {
-			continue
+		if w != nil {
+			due = append(due, w)
 		}
+	}
+	if len(due) == 0 {
+		return nil
+	}
+	var keys []string
+	for _, w := range due {
 		h := &w.inv.Head
-		zh, en := missing(s.order(orderKey(h.EbpCode, h.OrderNo)), s.payment(paymentKey(h.EbpCode, h.OrderNo)), s.waybill(waybillKey(h.LogisticsCode, h.LogisticsNo)))
+		keys = append(keys, orderKey(h.EbpCode, h.OrderNo), paymentKey(h.EbpCode, h.OrderNo), waybillKey(h.LogisticsCode, h.LogisticsNo))
+	}
+	if m, err := s.deps.Store.Docs(ctx, keys); err == nil {
+		if st.fetched == nil {
+			st.fetched = map[string]DocRow{}
+		}
+		for k, d := range m {
+			st.fetched[k] = d
+		}
+	}
+	var units []*Unit
+	for _, w := range due {
+		h := &w.inv.Head
+		o, p, wb := s.order(orderKey(h.EbpCode, h.OrderNo)), s.payment(paymentKey(h.EbpCode, h.OrderNo)), s.waybill(waybillKey(h.LogisticsCode, h.LogisticsNo))
 		s.unwait(w.row.Key)
 		row := *w.row
-		row.ExpectStatus, row.Status, row.UpdatedAt = StatusWarehoused, StatusRejected, now.UTC()
+		row.ExpectStatus = StatusWarehoused
+		u := &Unit{}
+		if o != nil && p != nil && wb != nil {
+			s.decide(ctx, &row, w.inv, o, p, wb, now).attach(u, func() { s.wait(w.row, w.inv) })
+			units = append(units, u)
+			continue
+		}
+		zh, en := missing(o, p, wb)
+		row.Status, row.UpdatedAt = StatusRejected, now.UTC()
 		doc := ListDoc{Inventory: w.inv, Reasons: []Reason{reason("documents_missing", "/InventoryHead/orderNo",
 			"等待超时，缺少"+zh, "timed out waiting for the "+en)}}
 		row.Doc = encodeList(&doc)
-		u := &Unit{List: &row, Receipts: []Receipt{listReceipt(&row, doc.Reasons, now)}}
+		u.List, u.Receipts = &row, []Receipt{listReceipt(&row, doc.Reasons, now)}
 		u.revert = func() { s.wait(w.row, w.inv) }
 		u.Refuse = func(string) { u.List, u.Receipts = nil, nil }
 		units = append(units, u)

@@ -248,7 +248,7 @@ func (s *Service) decideBatch(batch []*request) *flight {
 			f.units = append(f.units, u)
 		}
 	}
-	f.units = append(f.units, s.expire(now)...)
+	f.units = append(f.units, s.expire(ctx, now)...)
 	return f
 }
 

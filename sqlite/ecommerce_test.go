@@ -18,3 +18,19 @@ func TestEcommerceSuite(t *testing.T) {
 		return storetest.EcommerceStores{Store: db.Ecommerce(), Enterprises: db.Enterprises(), Guarantees: db.Guarantees()}
 	})
 }
+
+// Two handles on one file stand for two processes: SQLite's file lock and
+// the conditional update keep the buyer's quota.
+func TestEcommerceQuotaAcrossHandles(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "test.db")
+	var stores [2]storetest.EcommerceStores
+	for i := range stores {
+		db, err := sqlite.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		stores[i] = storetest.EcommerceStores{Store: db.Ecommerce(), Enterprises: db.Enterprises()}
+	}
+	storetest.QuotaRace(t, stores[0], stores[1])
+}

@@ -38,6 +38,7 @@ func RunEcommerce(t *testing.T, open func(t *testing.T) EcommerceStores) {
 		{"Restart", testRestart},
 		{"Periods", testPeriods},
 		{"Webhook", testWebhook},
+		{"TwoNodes", testTwoNodes},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
@@ -271,9 +272,13 @@ func testDuplicates(t *testing.T, s EcommerceStores) {
 
 // Two services on one database stand for two processes: concurrent lists
 // of one buyer never exceed the annual limit together.
-func testQuotaRace(t *testing.T, s EcommerceStores) {
+func testQuotaRace(t *testing.T, s EcommerceStores) { QuotaRace(t, s, s) }
+
+// QuotaRace runs the quota race with one service on each of two handles of
+// one database (two processes when the handles are separate connections).
+func QuotaRace(t *testing.T, s, other EcommerceStores) {
 	c := newClock()
-	a, b := service(t, s, c), service(t, s, c)
+	a, b := service(t, s, c), service(t, other, c)
 	g := ecommerce.NewGenerator(5, 100, ecommerce.DemoDay)
 	var sets []ecommerce.Set
 	for len(sets) < 16 {
@@ -485,5 +490,24 @@ func testWebhook(t *testing.T, s EcommerceStores) {
 	again := &ecommerce.Pusher{Hook: p.Hook, Store: s.Store}
 	if n, err := again.Once(ctx); n != 0 || err != nil {
 		t.Fatalf("redelivered %d %v", n, err)
+	}
+}
+
+// Two nodes on one database: a list waiting on one node is decided at its
+// deadline when its documents went to the other node.
+func testTwoNodes(t *testing.T, s EcommerceStores) {
+	c := newClock()
+	a, b := service(t, s, c), service(t, s, c)
+	g := ecommerce.NewGenerator(10, 100, ecommerce.DemoDay)
+	set := cleanSet(g)
+	submit(t, a, set.List)
+	submit(t, b, set.Order, set.Payment, set.Waybill)
+	if listStatus(t, s.Store, keyOf(set)) != ecommerce.StatusWarehoused {
+		t.Fatal("decided before the deadline without its documents")
+	}
+	c.add(2 * time.Hour)
+	submit(t, a, cleanSet(g).Order)
+	if st := listStatus(t, s.Store, keyOf(set)); st != ecommerce.StatusReleased {
+		t.Fatalf("status %d at the deadline", st)
 	}
 }
