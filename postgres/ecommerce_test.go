@@ -11,7 +11,7 @@ func TestEcommerceSuite(t *testing.T) {
 	storetest.RunEcommerce(t, func(t *testing.T) storetest.EcommerceStores {
 		db := open(t, pgtest.Schema(t))
 		t.Cleanup(func() { db.Close() })
-		return storetest.EcommerceStores{Store: db.Ecommerce(), Enterprises: db.Enterprises()}
+		return storetest.EcommerceStores{Store: db.Ecommerce(), Enterprises: db.Enterprises(), Guarantees: db.Guarantees()}
 	})
 }
 
@@ -22,7 +22,7 @@ func TestEcommerceQuotaAcrossPools(t *testing.T) {
 	for i := range stores {
 		db := open(t, dsn)
 		t.Cleanup(func() { db.Close() })
-		stores[i] = storetest.EcommerceStores{Store: db.Ecommerce(), Enterprises: db.Enterprises()}
+		stores[i] = storetest.EcommerceStores{Store: db.Ecommerce(), Enterprises: db.Enterprises(), Guarantees: db.Guarantees()}
 	}
 	storetest.QuotaRace(t, stores[0], stores[1])
 }

@@ -30,7 +30,7 @@ func TestEcommerceQuotaAcrossHandles(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { db.Close() })
-		stores[i] = storetest.EcommerceStores{Store: db.Ecommerce(), Enterprises: db.Enterprises()}
+		stores[i] = storetest.EcommerceStores{Store: db.Ecommerce(), Enterprises: db.Enterprises(), Guarantees: db.Guarantees()}
 	}
 	storetest.QuotaRace(t, stores[0], stores[1])
 }
