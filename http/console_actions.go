@@ -62,7 +62,16 @@ func runRecordResult(s *Server, ctx context.Context, p auth.Principal, id int64,
 		if err != nil {
 			gno = 0 // the service reports it as an unknown item
 		}
-		in.Findings = []declaration.Finding{{GNo: gno, Kind: formText(r, "kind"), Note: formText(r, "finding_note")}}
+		f := declaration.Finding{GNo: gno, Kind: formText(r, "kind"), Note: formText(r, "finding_note"), Seized: formText(r, "seized") != ""}
+		if t := formText(r, "additional_duty"); t != "" {
+			d, err := decimal.NewFromString(t)
+			if err != nil {
+				return jinguan.Invalid([]jinguan.FieldError{{Pointer: "/findings/0/additional_duty", Code: "format",
+					MessageZH: "金额格式错误", MessageEN: "the amount is not a number"}})
+			}
+			f.AdditionalDuty = d
+		}
+		in.Findings = []declaration.Finding{f}
 	}
 	_, err := s.Declarations.RecordResult(ctx, p, id, in)
 	return err

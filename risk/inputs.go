@@ -1,6 +1,7 @@
 package risk
 
 import (
+	"reflect"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -104,4 +105,23 @@ func Inputs(d *declaration.Declaration, rates func(cur string, on time.Time) (de
 		items[i] = x
 	}
 	return in, items
+}
+
+// InputFields names what profiles can read, for the editor's help.
+type InputFields struct {
+	Decl, Item []string
+}
+
+// Fields lists decl.* and item.* in declaration order.
+func Fields() InputFields {
+	var f InputFields
+	for _, x := range []struct {
+		t   reflect.Type
+		dst *[]string
+	}{{reflect.TypeOf(DeclInput{}), &f.Decl}, {reflect.TypeOf(ItemInput{}), &f.Item}} {
+		for i := 0; i < x.t.NumField(); i++ {
+			*x.dst = append(*x.dst, x.t.Field(i).Tag.Get("cel"))
+		}
+	}
+	return f
 }
