@@ -29,7 +29,7 @@ func TestDemoModelScoresDeclarations(t *testing.T) {
 		t.Fatalf("a second start trained again: %+v %v", again, err)
 	}
 	admin := e.users["admin"].Token
-	selected := 0
+	selected, lastID := 0, 0
 	for i := range 40 {
 		f, u := e.gen.Form(time.Now())
 		code, body := e.submit(f, u, fmt.Sprint("model-", i))
@@ -37,6 +37,7 @@ func TestDemoModelScoresDeclarations(t *testing.T) {
 			t.Fatalf("submit: %d %v", code, body)
 		}
 		d := e.settle(body["id"].(float64))
+		lastID = int(body["id"].(float64))
 		risk := d["risk"].(map[string]any)
 		md, ok := risk["model"].(map[string]any)
 		if !ok {
@@ -57,6 +58,11 @@ func TestDemoModelScoresDeclarations(t *testing.T) {
 		}
 	}
 	t.Logf("%d of 40 selected by the model", selected)
+	// The declaration's page shows the score and the factors in words.
+	if html := e.page(fmt.Sprintf("/console/declarations/%d?lang=en", lastID), admin); !strings.Contains(html, `id="risk-model"`) ||
+		!strings.Contains(html, `id="risk-factors"`) || !strings.Contains(html, " the score") {
+		t.Error("the declaration page lacks the model's score and factors")
+	}
 	if err := e.a.Risk.Projector.Drain(ctx); err != nil {
 		t.Fatal(err)
 	}

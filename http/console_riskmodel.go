@@ -6,7 +6,6 @@ import (
 	"math"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/jinguan-customs/jinguan"
@@ -129,33 +128,38 @@ func requireReason(reason string) error {
 }
 
 // driftChart is the weekly chart drawn as inline SVG (the console loads no
-// script): the 10–90 % and 25–75 % bands of the scores, their median, and
-// the hit rates of the model's own selections and of all checks.
+// script): per week a box of the scores (10–90 % whiskers, 25–75 % box,
+// median), and the hit rates of the model's own selections and of all
+// checks as lines with points.
 type driftChart struct {
-	W, H           int
-	Outer, Inner   string // polygons of the bands
-	Median         string // polylines
-	HitModel       string
-	HitAll         string
-	Ticks          []chartTick
-	Labels         []chartTick
-	Empty          bool
-	Left, Bottom   int
-	Right, TopEdge int
+	W, H             int
+	Left, Right      int
+	TopEdge, Bottom  int
+	Boxes            []chartBox
+	HitModel, HitAll chartLine
+	Ticks, Labels    []chartTick
+	Empty            bool
+}
+
+type chartBox struct{ X, X0, X1, BoxW, BoxH, P10, P25, P50, P75, P90 float64 }
+
+type chartLine struct {
+	Points string
+	Dots   []chartTick
 }
 
 type chartTick struct {
-	X, Y float64
-	Text string
+	X, Y   float64
+	X0, Y0 float64 // corner of a square marker
+	Text   string
 }
 
 func newDriftChart(ws []risk.DriftWeek, lang string) driftChart {
-	c := driftChart{W: 760, H: 260, Left: 44, Bottom: 226, Right: 744, TopEdge: 12}
+	c := driftChart{W: 760, H: 260, Left: 44, Right: 744, TopEdge: 12, Bottom: 226, Empty: true}
 	top := 0.1
-	any := false
 	for _, w := range ws {
 		if w.Declarations > 0 {
-			any = true
+			c.Empty = false
 			top = math.Max(top, w.Quantiles[4])
 		}
 		for _, h := range []risk.HitRate{w.ModelScore, w.All} {
@@ -164,30 +168,27 @@ func newDriftChart(ws []risk.DriftWeek, lang string) driftChart {
 			}
 		}
 	}
-	c.Empty = !any
 	top = math.Min(1, math.Ceil(top*10)/10)
-	x := func(i int) float64 {
-		if len(ws) < 2 {
-			return float64(c.Left+c.Right) / 2
-		}
-		return float64(c.Left) + float64(i)*float64(c.Right-c.Left)/float64(len(ws)-1)
-	}
+	step := float64(c.Right-c.Left) / float64(max(len(ws), 1))
+	x := func(i int) float64 { return float64(c.Left) + step*(float64(i)+0.5) }
 	y := func(v float64) float64 { return float64(c.Bottom) - v/top*float64(c.Bottom-c.TopEdge) }
-	pt := func(i int, v float64) string { return fmt.Sprintf("%.1f,%.1f", x(i), y(v)) }
-	var lo90, hi90, lo50, hi50, med, hm, ha []string
+	line := func(l *chartLine, i int, h risk.HitRate) {
+		if h.Checked == 0 {
+			return
+		}
+		p := chartTick{X: x(i), Y: y(h.Rate), X0: x(i) - 3.5, Y0: y(h.Rate) - 3.5}
+		l.Dots = append(l.Dots, p)
+		l.Points += fmt.Sprintf("%.1f,%.1f ", p.X, p.Y)
+	}
 	for i, w := range ws {
 		if w.Declarations > 0 {
-			lo90, hi90 = append(lo90, pt(i, w.Quantiles[0])), append([]string{pt(i, w.Quantiles[4])}, hi90...)
-			lo50, hi50 = append(lo50, pt(i, w.Quantiles[1])), append([]string{pt(i, w.Quantiles[3])}, hi50...)
-			med = append(med, pt(i, w.Quantiles[2]))
+			q := w.Quantiles
+			c.Boxes = append(c.Boxes, chartBox{X: x(i), X0: x(i) - step*0.3, X1: x(i) + step*0.3, BoxW: step * 0.6,
+				BoxH: y(q[1]) - y(q[3]), P10: y(q[0]), P25: y(q[1]), P50: y(q[2]), P75: y(q[3]), P90: y(q[4])})
 		}
-		if w.ModelScore.Checked > 0 {
-			hm = append(hm, pt(i, w.ModelScore.Rate))
-		}
-		if w.All.Checked > 0 {
-			ha = append(ha, pt(i, w.All.Rate))
-		}
-		if i%2 == 0 || len(ws) <= 8 {
+		line(&c.HitModel, i, w.ModelScore)
+		line(&c.HitAll, i, w.All)
+		if len(ws) <= 13 || i%2 == len(ws)%2 {
 			label := w.Week.Format("01-02")
 			if lang == "zh" {
 				label = w.Week.Format("1月2日")
@@ -195,14 +196,15 @@ func newDriftChart(ws []risk.DriftWeek, lang string) driftChart {
 			c.Labels = append(c.Labels, chartTick{X: x(i), Y: float64(c.Bottom + 18), Text: label})
 		}
 	}
-	c.Outer, c.Inner = strings.Join(append(lo90, hi90...), " "), strings.Join(append(lo50, hi50...), " ")
-	c.Median, c.HitModel, c.HitAll = strings.Join(med, " "), strings.Join(hm, " "), strings.Join(ha, " ")
 	for k := 0; k <= 4; k++ {
 		v := top * float64(k) / 4
 		c.Ticks = append(c.Ticks, chartTick{X: float64(c.Left - 6), Y: y(v), Text: strconv.FormatFloat(v, 'f', 2, 64)})
 	}
 	return c
 }
+
+// Date shows a day.
+func (v *cview) Date(t time.Time) string { return t.In(jinguan.China).Format(time.DateOnly) }
 
 // ModelStatus names a stored model's status.
 func (v *cview) ModelStatus(s risk.ModelStatus) string { return v.T("model.status." + string(s)) }
