@@ -13,7 +13,7 @@ import (
 // openEcommerce starts e-commerce clearance on its store and the receipt
 // webhooks.
 func (a *App) openEcommerce(ctx context.Context, store ecommerce.Store) (*ecommerce.Service, error) {
-	svc, err := ecommerce.Open(ctx, a.Settings.Ecommerce, store, a.Enterprises, a.Guarantees, a.Catalog, a.Schedule,
+	svc, err := ecommerce.Open(ctx, a.Settings.Ecommerce, store, a.Enterprises, a.Catalog, a.Schedule,
 		filepath.Join(a.Config.DataDir, "config"), a.secret, a.Config.Log)
 	if err != nil {
 		return nil, err

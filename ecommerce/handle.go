@@ -2,9 +2,8 @@ package ecommerce
 
 import (
 	"context"
+	"fmt"
 	"time"
-
-	"github.com/shopspring/decimal"
 
 	"github.com/jinguan-customs/jinguan/tariff"
 )
@@ -182,15 +181,15 @@ func (s *Service) handleList(ctx context.Context, it *item, now time.Time) *Unit
 
 // decision is a decided list before it is written.
 type decision struct {
-	s       *Service
-	row     *ListRow
-	doc     ListDoc
-	quota   *QuotaDelta
-	period  *PeriodDelta
-	used    func()          // takes the three documents out of the match state
-	unused  func()          // puts them back
-	debited decimal.Decimal // tax reserved on the guarantee
-	now     time.Time
+	s      *Service
+	row    *ListRow
+	doc    ListDoc
+	quota  *QuotaDelta
+	period *PeriodDelta
+	used   func() // takes the three documents out of the match state
+	unused func() // puts them back
+	claim  *GuaranteeClaim
+	now    time.Time
 }
 
 // decide runs matching, the checks, risk and the guarantee for a list
@@ -205,18 +204,6 @@ func (s *Service) decide(ctx context.Context, row *ListRow, inv *Inventory, o *O
 	if len(reasons) == 0 {
 		facts := s.facts(inv, &bill, now)
 		d.doc.Lane, d.doc.Hits, d.doc.LaneWhy = s.deps.Risk.Assess(row.Key, facts)
-		if bill.Total.IsPositive() {
-			ok, err := s.deps.Guarantor.Debit(ctx, h.AssureCode, bill.Total, row.Key)
-			switch {
-			case err != nil:
-				reasons = append(reasons, reason("guarantee_unavailable", "/InventoryHead/assureCode", "担保核扣失败，请重新申报", "the guarantee could not be debited; declare again"))
-			case !ok:
-				reasons = append(reasons, reason("guarantee", "/InventoryHead/assureCode", "担保企业 "+h.AssureCode+" 的担保不足以覆盖税款",
-					"the guarantee of "+h.AssureCode+" does not cover the tax"))
-			default:
-				d.debited = bill.Total
-			}
-		}
 	}
 	if len(reasons) > 0 {
 		row.Status, row.Lane, d.doc.Reasons = StatusRejected, "", reasons
@@ -233,12 +220,18 @@ func (s *Service) decide(ctx context.Context, row *ListRow, inv *Inventory, o *O
 	default:
 		row.Status = StatusReleased
 	}
-	bill.TaxNo = "T" + h.CustomsCode + "-" + h.EbpCode + "-" + h.OrderNo
+	// The bill number is also the list's own guarantee reference: unique
+	// per decision, since a rejected list may be declared again.
+	bill.TaxNo = fmt.Sprintf("T%s-%s-%s-%d", h.CustomsCode, h.EbpCode, h.OrderNo, now.UnixMicro())
 	d.doc.Tax = &bill
 	row.ValueFen, row.TaxFen, row.Period = toFen(bill.Value), toFen(bill.Total), period(now)
 	row.Doc = encodeList(&d.doc)
 	d.quota = &QuotaDelta{BuyerID: h.BuyerIdNumber, Year: year(now), DeltaFen: row.ValueFen, LimitFen: toFen(s.cfg.Retail.AnnualLimit)}
 	d.period = &PeriodDelta{AssureCode: h.AssureCode, Period: row.Period, Bills: 1, TaxFen: row.TaxFen}
+	if bill.Total.IsPositive() {
+		r, _ := s.deps.Parties.registration(h.AssureCode)
+		d.claim = &GuaranteeClaim{AssureCode: h.AssureCode, SCC: r.SCC, Period: row.Period, Amount: bill.Total, Ref: bill.TaxNo, At: now}
+	}
 	st := &s.st
 	ok, pk, wk := orderKey(h.EbpCode, h.OrderNo), paymentKey(h.EbpCode, h.OrderNo), waybillKey(h.LogisticsCode, h.LogisticsNo)
 	d.used = func() { delete(st.orders, ok); delete(st.payments, pk); delete(st.waybills, wk) }
@@ -249,8 +242,7 @@ func (s *Service) decide(ctx context.Context, row *ListRow, inv *Inventory, o *O
 // attach puts the decision into u. revert undoes the rest of the unit's
 // effect on the state when nothing of it was written.
 func (d *decision) attach(u *Unit, revert func()) {
-	s := d.s
-	u.List, u.Quota, u.Period = d.row, d.quota, d.period
+	u.List, u.Quota, u.Period, u.Guarantee = d.row, d.quota, d.period, d.claim
 	u.Receipts = []Receipt{listReceipt(d.row, d.doc.Reasons, d.now)}
 	if d.used != nil {
 		d.used()
@@ -259,28 +251,30 @@ func (d *decision) attach(u *Unit, revert func()) {
 		if d.unused != nil {
 			d.unused()
 		}
-		if d.debited.IsPositive() {
-			s.deps.Guarantor.Restore(context.Background(), d.row.AssureCode, d.debited, d.row.Key)
-			d.debited = decimal.Zero
-		}
-		if u.Refused != "quota" && u.Refused != "conflict" {
+		if u.Refused != "quota" && u.Refused != "guarantee" && u.Refused != "conflict" {
 			revert()
 		}
 	}
 	// Refuse runs inside Apply: it changes only the unit's data.
 	u.Refuse = func(code string) {
-		if code != "quota" {
-			u.Docs, u.List, u.Quota, u.Period, u.Receipts = nil, nil, nil, nil, nil
+		switch code {
+		case "quota":
+			// Over the annual limit: general trade, the list is refused and
+			// its documents stay for a corrected list.
+			d.doc.Reasons = []Reason{{Code: tariff.RuleRetailOverYear.Code, Element: "/InventoryHead/buyerIdNumber",
+				ZH: tariff.RuleRetailOverYear.ZH, EN: tariff.RuleRetailOverYear.EN}}
+		case "guarantee":
+			h := &d.doc.Inventory.Head
+			d.doc.Reasons = []Reason{reason("guarantee", "/InventoryHead/assureCode", "担保企业 "+h.AssureCode+" 的担保余额不足以覆盖税款",
+				"the guarantee balance of "+h.AssureCode+" does not cover the tax")}
+		default:
+			u.Docs, u.List, u.Quota, u.Period, u.Receipts, u.Guarantee = nil, nil, nil, nil, nil, nil
 			return
 		}
-		// Over the annual limit: general trade, the list is refused and its
-		// documents stay for a corrected list.
 		d.row.Status, d.row.Lane, d.row.ValueFen, d.row.TaxFen, d.row.Period = StatusRejected, "", 0, 0, ""
-		d.doc.Reasons = []Reason{{Code: tariff.RuleRetailOverYear.Code, Element: "/InventoryHead/buyerIdNumber",
-			ZH: tariff.RuleRetailOverYear.ZH, EN: tariff.RuleRetailOverYear.EN}}
 		d.doc.Tax, d.doc.Lane, d.doc.Hits, d.doc.LaneWhy = nil, "", nil, ""
 		d.row.Doc = encodeList(&d.doc)
-		u.Quota, u.Period = nil, nil
+		u.Quota, u.Period, u.Guarantee = nil, nil, nil
 		u.Receipts = []Receipt{listReceipt(d.row, d.doc.Reasons, d.now)}
 	}
 }

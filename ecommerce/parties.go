@@ -7,8 +7,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/shopspring/decimal"
-
 	"github.com/jinguan-customs/jinguan"
 	"github.com/jinguan-customs/jinguan/enterprise"
 )
@@ -100,52 +98,4 @@ func (p *Parties) enterprise(ctx context.Context, scc string) (cachedEnt, error)
 	p.ents[scc] = c
 	p.mu.Unlock()
 	return c, nil
-}
-
-// Guarantor secures a list's tax on the guarantor's guarantee (担保) until
-// the consolidated payment of its period. The tariff module's guarantee
-// accounts implement it with a balance.
-type Guarantor interface {
-	// Debit reserves amount for ref; false when the guarantee does not cover it.
-	Debit(ctx context.Context, assureCode string, amount decimal.Decimal, ref string) (bool, error)
-	// Restore gives back what Debit reserved for ref (cancellation, return,
-	// or a debit whose list was then refused).
-	Restore(ctx context.Context, assureCode string, amount decimal.Decimal, ref string) error
-}
-
-// LedgerGuarantor debits the registered guarantor's guarantee accounts
-// through the enterprise ledger (enterprise.Guarantor, app.App.Guarantees):
-// the balance decides. Without a Ledger nothing is covered.
-type LedgerGuarantor struct {
-	Parties *Parties
-	Ledger  enterprise.Guarantor
-	Now     func() time.Time // nil: time.Now
-}
-
-func (g LedgerGuarantor) now() time.Time {
-	if g.Now != nil {
-		return g.Now()
-	}
-	return time.Now()
-}
-
-func (g LedgerGuarantor) Debit(ctx context.Context, code string, amount decimal.Decimal, ref string) (bool, error) {
-	r, ok := g.Parties.registration(code)
-	if !ok || g.Ledger == nil {
-		return false, nil
-	}
-	_, ok, err := g.Ledger.Debit(ctx, r.SCC, amount, ref, g.now())
-	return ok, err
-}
-
-// Restore gives back the debit for ref; one never made is no error.
-func (g LedgerGuarantor) Restore(ctx context.Context, _ string, _ decimal.Decimal, ref string) error {
-	if g.Ledger == nil {
-		return nil
-	}
-	_, err := g.Ledger.Restore(ctx, ref, g.now())
-	if jinguan.ErrorCode(err) == jinguan.ENOTFOUND {
-		return nil
-	}
-	return err
 }

@@ -130,17 +130,12 @@ func (s *Service) TaxPeriods(ctx context.Context, p auth.Principal, assure strin
 }
 
 // PayPeriod records the consolidated payment (汇总缴税) of a guarantor's
-// period and gives the amount back to its guarantee.
+// period; the store gives the period's guarantee debits back.
 func (s *Service) PayPeriod(ctx context.Context, p auth.Principal, assure, period string) (TaxPeriod, error) {
 	if p.Role != auth.RoleOfficer && p.Role != auth.RoleAdmin {
 		return TaxPeriod{}, errForbidden
 	}
-	tp, err := s.deps.Store.PayPeriod(ctx, assure, period, s.deps.Now())
-	if err != nil {
-		return tp, err
-	}
-	err = s.deps.Guarantor.Restore(ctx, assure, fromFen(tp.TaxFen), "period "+period)
-	return tp, err
+	return s.deps.Store.PayPeriod(ctx, assure, period, s.deps.Now())
 }
 
 // Officer decisions on lists held for review (300) or inspection (500).
@@ -150,7 +145,7 @@ const (
 )
 
 // Decide releases or rejects a held list; a rejection gives back the
-// buyer's quota and the tax. The officer and the reason are on the receipt.
+// buyer's quota and takes the tax out of its period. The officer and the reason are on the receipt.
 func (s *Service) Decide(ctx context.Context, p auth.Principal, id int64, action, why string) (ListRow, error) {
 	if p.Role != auth.RoleOfficer && p.Role != auth.RoleAdmin {
 		return ListRow{}, errForbidden
@@ -199,9 +194,6 @@ func (s *Service) Decide(ctx context.Context, p auth.Principal, id int64, action
 	}
 	if u.Refused != "" {
 		return row, jinguan.Errorf(jinguan.ECONFLICT, "清单状态已变化，请刷新", "the list changed meanwhile; reload it")
-	}
-	if action == ActionReject && d.Tax != nil {
-		s.deps.Guarantor.Restore(ctx, row.AssureCode, d.Tax.Total, row.Key)
 	}
 	return row, nil
 }

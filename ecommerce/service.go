@@ -36,7 +36,6 @@ type Deps struct {
 	Taxer     *Taxer
 	Risk      *Risk
 	Reference *Reference
-	Guarantor Guarantor
 	Now       func() time.Time
 	Log       *slog.Logger
 }
@@ -79,9 +78,6 @@ func NewService(ctx context.Context, cfg Config, d Deps) (*Service, error) {
 	}
 	if d.Log == nil {
 		d.Log = slog.Default()
-	}
-	if d.Guarantor == nil {
-		d.Guarantor = LedgerGuarantor{Parties: d.Parties} // no ledger: nothing is guaranteed
 	}
 	if cfg.MaxBatch <= 0 {
 		cfg.MaxBatch = 4096

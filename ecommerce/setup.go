@@ -14,9 +14,9 @@ import (
 
 // Open builds the service with its reference data (configDir's
 // positive-list.csv, legacy-codes.csv and ecommerce-profiles.json override
-// the embedded ones) on a store, the enterprise registry and the guarantee
-// ledger that secures list taxes (nil: nothing is guaranteed).
-func Open(ctx context.Context, cfg Config, store Store, ents enterprise.Store, guarantees enterprise.Guarantor,
+// the embedded ones) on a store and the enterprise registry. The store
+// secures list taxes on the guarantee accounts (SecureBatch).
+func Open(ctx context.Context, cfg Config, store Store, ents enterprise.Store,
 	cat *refdata.Catalog, sched *tariff.Schedule, configDir string, key []byte, log *slog.Logger) (*Service, error) {
 	ref, err := LoadReference(configDir)
 	if err != nil {
@@ -34,8 +34,7 @@ func Open(ctx context.Context, cfg Config, store Store, ents enterprise.Store, g
 	}
 	parties := &Parties{Enterprises: ents, TTL: 30 * time.Second}
 	return NewService(ctx, cfg, Deps{Store: store, Parties: parties, Reference: ref, Risk: rk, Log: log,
-		Taxer:     &Taxer{Schedule: sched, Config: cfg.Retail, Legacy: ref.Legacy, Rates: cat.ExchangeRate},
-		Guarantor: LedgerGuarantor{Parties: parties, Ledger: guarantees}})
+		Taxer: &Taxer{Schedule: sched, Config: cfg.Retail, Legacy: ref.Legacy, Rates: cat.ExchangeRate}})
 }
 
 // SeedDemo registers the demo parties.

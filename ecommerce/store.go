@@ -37,8 +37,8 @@ type Store interface {
 	// TaxPeriods returns the consolidated tax periods of a guarantor
 	// ("" for all), newest first.
 	TaxPeriods(ctx context.Context, assureCode string) ([]TaxPeriod, error)
-	// PayPeriod marks a period paid; ENOTFOUND when unknown, ECONFLICT when
-	// already paid.
+	// PayPeriod marks a period paid and gives back its guarantee debits;
+	// ENOTFOUND when unknown, ECONFLICT when already paid.
 	PayPeriod(ctx context.Context, assureCode, period string, at time.Time) (TaxPeriod, error)
 	// Registrations returns the e-commerce enterprise registrations.
 	Registrations(ctx context.Context) ([]Registration, error)
@@ -110,6 +110,9 @@ type Unit struct {
 	Quota    *QuotaDelta
 	Period   *PeriodDelta
 	Receipts []Receipt // list receipts to log; Seq is set by Apply
+	// Guarantee secures the list's tax (see SecureBatch); Period is
+	// counted only once it is secured.
+	Guarantee *GuaranteeClaim
 	// Refuse turns the unit into its refusal (code: duplicate, conflict,
 	// quota); Apply then writes what is left.
 	Refuse  func(code string)

@@ -10,7 +10,8 @@ import (
 // handleUndo takes a cancellation (CEB623) or a return (CEB625). A
 // cancelled list is closed (899); a released list returned within the
 // return window is returned (700). Either restores the buyer's quota and
-// takes the tax bill out of its period, giving back the guarantee.
+// takes the tax bill out of its period (the guarantee comes back with the
+// period's payment).
 func (s *Service) handleUndo(ctx context.Context, it *item, now time.Time) *Unit {
 	st := &s.st
 	it.receipt.Type = ReceiptInventory
@@ -69,12 +70,6 @@ func (s *Service) handleUndo(ctx context.Context, it *item, now time.Time) *Unit
 	u.Refuse = func(code string) {
 		u.List, u.Quota, u.Period, u.Receipts = nil, nil, nil, nil
 		it.refuse(code, "清单状态已变化，请重试", "the list changed meanwhile; try again")
-	}
-	// The guarantee is given back once the write is durable: Apply is
-	// followed by this in commit through the receipt's status.
-	if u.Period != nil && d.Tax != nil {
-		amount, code, key := d.Tax.Total, row.AssureCode, row.Key
-		u.after = func() { s.deps.Guarantor.Restore(context.Background(), code, amount, key) }
 	}
 	return u
 }

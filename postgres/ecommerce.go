@@ -85,26 +85,54 @@ func (s *cbecStore) Apply(ctx context.Context, units []*ecommerce.Unit) error {
 		u.Refused = code
 		u.Refuse(code)
 	}
+	var seq int64
+	if err := tx.QueryRow(ctx, `SELECT coalesce(max(seq), 0) FROM cbec_receipts`).Scan(&seq); err != nil {
+		return err
+	}
 	if err := s.docs(ctx, tx, units, refuse); err != nil {
 		return err
 	}
-	periods := ecommerce.NewPeriodSums()
 	for _, u := range units {
 		if u.Refused != "" {
 			continue
 		}
-		if err := applyUnit(ctx, tx, u, refuse, periods); err != nil {
+		if err := applyUnit(ctx, tx, u, refuse); err != nil {
 			return err
+		}
+	}
+	// A list no guarantee covers gives its quota back and is rewritten.
+	uncovered := func(u *ecommerce.Unit, code string) error {
+		if q := u.Quota; q != nil && q.DeltaFen > 0 {
+			if _, err := tx.Exec(ctx, qQuotaSub, -q.DeltaFen, q.BuyerID, q.Year); err != nil {
+				return err
+			}
+		}
+		refuse(u, code)
+		l := u.List
+		_, err := tx.Exec(ctx, qListRewrite, int(l.Status), l.Lane, l.ValueFen, l.TaxFen, l.Period, us(l.UpdatedAt),
+			us0(l.Deadline), l.Doc, l.Key)
+		return err
+	}
+	refs, err := ecommerce.SecureBatch(ctx, &writeTx{db: (*DB)(s), tx: tx}, units, seq, uncovered)
+	if err != nil {
+		return err
+	}
+	for _, r := range refs {
+		if _, err := tx.Exec(ctx, `INSERT INTO cbec_guarantee_refs (assure_code, period, ref, amount_fen) VALUES ($1, $2, $3, $4)`,
+			r.AssureCode, r.Period, r.Ref, r.AmountFen); err != nil {
+			return err
+		}
+	}
+	periods := ecommerce.NewPeriodSums()
+	for _, u := range units {
+		if u.Period != nil {
+			periods.Add(*u.Period)
 		}
 	}
 	for _, p := range periods.Deltas() {
 		if _, err := tx.Exec(ctx, qPeriod, p.AssureCode, p.Period, p.Bills, p.TaxFen); err != nil {
 			return err
 		}
-	}
-	var seq int64
-	if err := tx.QueryRow(ctx, `SELECT coalesce(max(seq), 0) FROM cbec_receipts`).Scan(&seq); err != nil {
-		return err
 	}
 	var seqs, ids []int64
 	var bodies [][]byte
@@ -197,7 +225,7 @@ func (s *cbecStore) docs(ctx context.Context, tx pgx.Tx, units []*ecommerce.Unit
 	return flush()
 }
 
-func applyUnit(ctx context.Context, tx pgx.Tx, u *ecommerce.Unit, refuse func(*ecommerce.Unit, string), periods *ecommerce.PeriodSums) error {
+func applyUnit(ctx context.Context, tx pgx.Tx, u *ecommerce.Unit, refuse func(*ecommerce.Unit, string)) error {
 	if l := u.List; l != nil {
 		var id int64
 		var err error
@@ -239,9 +267,6 @@ func applyUnit(ctx context.Context, tx pgx.Tx, u *ecommerce.Unit, refuse func(*e
 		} else if _, err := tx.Exec(ctx, qQuotaSub, q.DeltaFen, q.BuyerID, q.Year); err != nil {
 			return err
 		}
-	}
-	if u.Period != nil {
-		periods.Add(*u.Period)
 	}
 	return nil
 }
@@ -435,25 +460,37 @@ func (s *cbecStore) TaxPeriods(ctx context.Context, assure string) ([]ecommerce.
 }
 
 func (s *cbecStore) PayPeriod(ctx context.Context, assure, period string, at time.Time) (ecommerce.TaxPeriod, error) {
-	p, err := scanPeriod(s.pool.QueryRow(ctx, `SELECT assure_code, period, bills, tax_fen, paid_at FROM cbec_tax_periods
-		WHERE assure_code = $1 AND period = $2`, assure, period))
-	if errors.Is(err, pgx.ErrNoRows) {
-		return p, jinguan.NotFound("税款汇总期", "tax period")
-	}
-	if err != nil {
-		return p, err
-	}
-	tag, err := s.pool.Exec(ctx, `UPDATE cbec_tax_periods SET paid_at = $1 WHERE assure_code = $2 AND period = $3 AND paid_at IS NULL`,
-		us(at), assure, period)
-	if err != nil {
-		return p, err
-	}
-	if tag.RowsAffected() == 0 {
-		return p, jinguan.Errorf(jinguan.ECONFLICT, "该期税款已缴纳", "the period is already paid")
-	}
-	t := at.UTC()
-	p.PaidAt = &t
-	return p, nil
+	var p ecommerce.TaxPeriod
+	err := (*DB)(s).inTx(ctx, func(w *writeTx) error {
+		var err error
+		p, err = scanPeriod(w.tx.QueryRow(ctx, `SELECT assure_code, period, bills, tax_fen, paid_at FROM cbec_tax_periods
+			WHERE assure_code = $1 AND period = $2 FOR UPDATE`, assure, period))
+		if errors.Is(err, pgx.ErrNoRows) {
+			return jinguan.NotFound("税款汇总期", "tax period")
+		}
+		if err != nil {
+			return err
+		}
+		if p.PaidAt != nil {
+			return jinguan.Errorf(jinguan.ECONFLICT, "该期税款已缴纳", "the period is already paid")
+		}
+		if _, err := w.tx.Exec(ctx, `UPDATE cbec_tax_periods SET paid_at = $1 WHERE assure_code = $2 AND period = $3`,
+			us(at), assure, period); err != nil {
+			return err
+		}
+		rows, err := w.tx.Query(ctx, `SELECT ref FROM cbec_guarantee_refs WHERE assure_code = $1 AND period = $2 ORDER BY ref`, assure, period)
+		if err != nil {
+			return err
+		}
+		refs, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			return err
+		}
+		t := at.UTC()
+		p.PaidAt = &t
+		return ecommerce.ReleaseGuarantees(ctx, w, refs, at)
+	})
+	return p, err
 }
 
 func (s *cbecStore) Registrations(ctx context.Context) ([]ecommerce.Registration, error) {

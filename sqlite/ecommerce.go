@@ -58,15 +58,34 @@ func (s *cbecStore) Apply(ctx context.Context, units []*ecommerce.Unit) error {
 	}
 	defer tx.Rollback()
 	w := &cbecWriter{ctx: ctx, tx: tx, stmts: map[string]*sql.Stmt{}}
+	var seq int64
+	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) FROM cbec_receipts`).Scan(&seq); err != nil {
+		return err
+	}
 	if err := w.docs(units); err != nil {
 		return err
 	}
-	periods := ecommerce.NewPeriodSums()
 	for _, u := range units {
 		if u.Refused == "" {
-			if err := w.unit(u, periods); err != nil {
+			if err := w.unit(u); err != nil {
 				return err
 			}
+		}
+	}
+	refs, err := ecommerce.SecureBatch(ctx, &writeTx{db: db, tx: tx}, units, seq, w.uncovered)
+	if err != nil {
+		return err
+	}
+	for _, r := range refs {
+		if _, err := w.exec(`INSERT INTO cbec_guarantee_refs (assure_code, period, ref, amount_fen) VALUES (?, ?, ?, ?)`,
+			r.AssureCode, r.Period, r.Ref, r.AmountFen); err != nil {
+			return err
+		}
+	}
+	periods := ecommerce.NewPeriodSums()
+	for _, u := range units {
+		if u.Period != nil {
+			periods.Add(*u.Period)
 		}
 	}
 	for _, p := range periods.Deltas() {
@@ -74,7 +93,7 @@ func (s *cbecStore) Apply(ctx context.Context, units []*ecommerce.Unit) error {
 			return err
 		}
 	}
-	if err := w.receipts(units); err != nil {
+	if err := w.receipts(units, seq); err != nil {
 		return err
 	}
 	return tx.Commit()
@@ -208,8 +227,23 @@ func (w *cbecWriter) docs(units []*ecommerce.Unit) error {
 	return flush()
 }
 
+// uncovered refuses a unit whose tax no guarantee covers: its quota is
+// given back and its list rewritten as refused.
+func (w *cbecWriter) uncovered(u *ecommerce.Unit, code string) error {
+	if q := u.Quota; q != nil && q.DeltaFen > 0 {
+		if _, err := w.exec(cbecSQL.quotaSub, -q.DeltaFen, q.BuyerID, q.Year); err != nil {
+			return err
+		}
+	}
+	refuse(u, code)
+	l := u.List
+	_, err := w.exec(cbecSQL.listRewrite, int(l.Status), l.Lane, l.ValueFen, l.TaxFen, l.Period, micros(l.UpdatedAt),
+		micros0(l.Deadline), l.Doc, l.Key)
+	return err
+}
+
 // unit writes a unit's list and quota.
-func (w *cbecWriter) unit(u *ecommerce.Unit, periods *ecommerce.PeriodSums) error {
+func (w *cbecWriter) unit(u *ecommerce.Unit) error {
 	if l := u.List; l != nil {
 		var id int64
 		var ok bool
@@ -253,19 +287,12 @@ func (w *cbecWriter) unit(u *ecommerce.Unit, periods *ecommerce.PeriodSums) erro
 			return err
 		}
 	}
-	if u.Period != nil {
-		periods.Add(*u.Period)
-	}
 	return nil
 }
 
 // receipts appends the batch's list receipts with consecutive sequence
 // numbers after the last one (the writer lock is held).
-func (w *cbecWriter) receipts(units []*ecommerce.Unit) error {
-	var seq int64
-	if err := w.tx.QueryRowContext(w.ctx, `SELECT coalesce(max(seq), 0) FROM cbec_receipts`).Scan(&seq); err != nil {
-		return err
-	}
+func (w *cbecWriter) receipts(units []*ecommerce.Unit, seq int64) error {
 	var args []any
 	n := 0
 	flush := func() error {
@@ -506,27 +533,49 @@ func scanPeriod(row interface{ Scan(...any) error }) (ecommerce.TaxPeriod, error
 
 func (s *cbecStore) PayPeriod(ctx context.Context, assure, period string, at time.Time) (ecommerce.TaxPeriod, error) {
 	db := (*DB)(s)
-	db.wmu.Lock()
-	defer db.wmu.Unlock()
-	p, err := scanPeriod(db.w.QueryRowContext(ctx, `SELECT assure_code, period, bills, tax_fen, paid_at FROM cbec_tax_periods
-		WHERE assure_code = ? AND period = ?`, assure, period))
-	if errors.Is(err, sql.ErrNoRows) {
-		return p, jinguan.NotFound("税款汇总期", "tax period")
-	}
+	var p ecommerce.TaxPeriod
+	err := db.inTx(ctx, func(w *writeTx) error {
+		var err error
+		p, err = scanPeriod(w.tx.QueryRowContext(ctx, `SELECT assure_code, period, bills, tax_fen, paid_at FROM cbec_tax_periods
+			WHERE assure_code = ? AND period = ?`, assure, period))
+		if errors.Is(err, sql.ErrNoRows) {
+			return jinguan.NotFound("税款汇总期", "tax period")
+		}
+		if err != nil {
+			return err
+		}
+		if p.PaidAt != nil {
+			return jinguan.Errorf(jinguan.ECONFLICT, "该期税款已缴纳", "the period is already paid")
+		}
+		if _, err := w.tx.ExecContext(ctx, `UPDATE cbec_tax_periods SET paid_at = ? WHERE assure_code = ? AND period = ?`,
+			micros(at), assure, period); err != nil {
+			return err
+		}
+		refs, err := stringsOf(w.tx.QueryContext(ctx, `SELECT ref FROM cbec_guarantee_refs WHERE assure_code = ? AND period = ? ORDER BY ref`, assure, period))
+		if err != nil {
+			return err
+		}
+		t := at.UTC()
+		p.PaidAt = &t
+		return ecommerce.ReleaseGuarantees(ctx, w, refs, at)
+	})
+	return p, err
+}
+
+func stringsOf(rows *sql.Rows, err error) ([]string, error) {
 	if err != nil {
-		return p, err
+		return nil, err
 	}
-	res, err := db.w.ExecContext(ctx, `UPDATE cbec_tax_periods SET paid_at = ? WHERE assure_code = ? AND period = ? AND paid_at IS NULL`,
-		micros(at), assure, period)
-	if err != nil {
-		return p, err
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return p, jinguan.Errorf(jinguan.ECONFLICT, "该期税款已缴纳", "the period is already paid")
-	}
-	t := at.UTC()
-	p.PaidAt = &t
-	return p, nil
+	return out, rows.Err()
 }
 
 func (s *cbecStore) Registrations(ctx context.Context) ([]ecommerce.Registration, error) {

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/jinguan-customs/jinguan/ecommerce"
 	"github.com/jinguan-customs/jinguan/enterprise"
 	"github.com/jinguan-customs/jinguan/refdata"
@@ -39,6 +41,7 @@ func RunEcommerce(t *testing.T, open func(t *testing.T) EcommerceStores) {
 		{"Periods", testPeriods},
 		{"Webhook", testWebhook},
 		{"TwoNodes", testTwoNodes},
+		{"Guarantee", testGuarantee},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
@@ -94,8 +97,7 @@ func service(t *testing.T, s EcommerceStores, c *clock) *ecommerce.Service {
 	cfg.MatchWait = ecommerce.Duration(time.Hour)
 	parties := &ecommerce.Parties{Enterprises: s.Enterprises, TTL: time.Minute}
 	svc, err := ecommerce.NewService(ctx, cfg, ecommerce.Deps{Store: s.Store, Parties: parties, Reference: ref, Risk: rk,
-		Taxer: &ecommerce.Taxer{Schedule: sched, Config: cfg.Retail, Legacy: ref.Legacy, Rates: cat.ExchangeRate}, Now: c.now,
-		Guarantor: ecommerce.LedgerGuarantor{Parties: parties, Ledger: &enterprise.Ledger{Store: s.Guarantees}, Now: c.now}})
+		Taxer: &ecommerce.Taxer{Schedule: sched, Config: cfg.Retail, Legacy: ref.Legacy, Rates: cat.ExchangeRate}, Now: c.now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -509,5 +511,56 @@ func testTwoNodes(t *testing.T, s EcommerceStores) {
 	submit(t, a, cleanSet(g).Order)
 	if st := listStatus(t, s.Store, keyOf(set)); st != ecommerce.StatusReleased {
 		t.Fatalf("status %d at the deadline", st)
+	}
+}
+
+// Taxes are secured on the guarantor's account in the batch; a list the
+// balance no longer covers is refused and its quota given back; the
+// period's payment gives the balance back.
+func testGuarantee(t *testing.T, s EcommerceStores) {
+	c := newClock()
+	svc := service(t, s, c)
+	ctx := context.Background()
+	acct := ecommerce.DemoGuaranteeAccounts()[0]
+	acct.Amount = dec("100")
+	if _, err := s.Guarantees.PutGuaranteeAccount(ctx, acct, enterprise.GuaranteeEvent{Actor: "test", Role: "admin", At: c.now()}); err != nil {
+		t.Fatal(err)
+	}
+	g := ecommerce.NewGenerator(11, 100, ecommerce.DemoDay)
+	var refused ecommerce.Receipt
+	var taxed int64
+	for i := 0; i < 20 && refused.Code == ""; i++ {
+		set := cleanSet(g)
+		setValue(&set, "400.00", "0.00") // about 36 CNY of tax each
+		rs := submit(t, svc, set.Order, set.Payment, set.Waybill, set.List)
+		switch {
+		case rs[3].Status == ecommerce.StatusReleased:
+			l, _ := s.Store.List(ctx, rs[3].ListID)
+			taxed += l.TaxFen
+		case rs[3].Code == "guarantee":
+			refused = rs[3]
+			if n, _ := s.Store.Quota(ctx, set.List.Inventory.Head.BuyerIdNumber, 2026); n != 0 {
+				t.Fatalf("a refused list kept %d fen of quota", n)
+			}
+		default:
+			t.Fatalf("%+v", rs[3])
+		}
+	}
+	if refused.Code == "" || taxed == 0 || taxed > 10000 {
+		t.Fatalf("refused %+v after %d fen", refused, taxed)
+	}
+	a, err := s.Guarantees.GuaranteeAccount(ctx, acct.ID)
+	if err != nil || a.Balance.Add(decimal.New(taxed, -2)).String() != "100" {
+		t.Fatalf("balance %s after %d fen: %v", a.Balance, taxed, err)
+	}
+	ps, _ := s.Store.TaxPeriods(ctx, ecommerce.DemoGuarantor)
+	if len(ps) != 1 || ps[0].TaxFen != taxed {
+		t.Fatalf("periods %+v", ps)
+	}
+	if _, err := s.Store.PayPeriod(ctx, ecommerce.DemoGuarantor, ps[0].Period, c.now()); err != nil {
+		t.Fatal(err)
+	}
+	if a, _ := s.Guarantees.GuaranteeAccount(ctx, acct.ID); a.Balance.String() != "100" {
+		t.Fatalf("balance after the period's payment %s", a.Balance)
 	}
 }

@@ -85,8 +85,7 @@ func benchEcommerce(ctx context.Context, out io.Writer, dir string, n, clients, 
 			return err
 		}
 	}
-	svc, err := ecommerce.Open(ctx, ecommerce.DefaultConfig(), db.Ecommerce(), db.Enterprises(),
-		&enterprise.Ledger{Store: db.Guarantees()}, cat, sched, "", []byte("bench key"), nil)
+	svc, err := ecommerce.Open(ctx, ecommerce.DefaultConfig(), db.Ecommerce(), db.Enterprises(), cat, sched, "", []byte("bench key"), nil)
 	if err != nil {
 		return err
 	}
