@@ -203,9 +203,6 @@ func newDriftChart(ws []risk.DriftWeek, lang string) driftChart {
 	return c
 }
 
-// Date shows a day.
-func (v *cview) Date(t time.Time) string { return t.In(jinguan.China).Format(time.DateOnly) }
-
 // ModelStatus names a stored model's status.
 func (v *cview) ModelStatus(s risk.ModelStatus) string { return v.T("model.status." + string(s)) }
 
