@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -48,14 +49,19 @@ type Config struct {
 
 // Settings are the configurable rules, defaults from domain.md.
 type Settings struct {
-	Declaration declaration.Rules  `json:"declaration"`
-	Tax         tariff.TaxConfig   `json:"tax"`
-	Billing     tariff.BillConfig  `json:"billing"`
-	Pipeline    declaration.Config `json:"pipeline"`
-	Risk        risk.Settings      `json:"risk"`
-	Ecommerce   ecommerce.Config   `json:"ecommerce"`
-	RiskModel   risk.ModelPolicy   `json:"risk_model"`
-	Credit      credit.Config      `json:"credit"`
+	Declaration declaration.Rules `json:"declaration"`
+	Tax         tariff.TaxConfig  `json:"tax"`
+	Billing     tariff.BillConfig `json:"billing"`
+	Tariff      struct {
+		// AllowRetroactive accepts a tariff folder that changes rates
+		// already in force (docs/tariff-schedule.md, "Versions").
+		AllowRetroactive bool `json:"allow_retroactive"`
+	} `json:"tariff"`
+	Pipeline  declaration.Config `json:"pipeline"`
+	Risk      risk.Settings      `json:"risk"`
+	Ecommerce ecommerce.Config   `json:"ecommerce"`
+	RiskModel risk.ModelPolicy   `json:"risk_model"`
+	Credit    credit.Config      `json:"credit"`
 }
 
 // App is the running program.
@@ -228,8 +234,15 @@ func (a *App) loadReference() error {
 	if a.Catalog, err = cat.Override(filepath.Join(a.Config.DataDir, "reference")); err != nil {
 		return err
 	}
-	a.Schedule, err = tariff.LoadDir(filepath.Join(a.Config.DataDir, "tariff"), a.Catalog)
-	return err
+	dir := filepath.Join(a.Config.DataDir, "tariff")
+	if a.Schedule, err = tariff.LoadDir(dir, a.Catalog); err != nil {
+		return err
+	}
+	if _, err := os.Stat(filepath.Join(dir, tariff.ScheduleFile)); err != nil {
+		return nil // the embedded sample: its version is the binary's
+	}
+	return tariff.Archive(dir, filepath.Join(a.Config.DataDir, "tariff-versions"), a.Schedule.Version(),
+		time.Now(), a.Settings.Tariff.AllowRetroactive)
 }
 
 func (a *App) fail(err error) error {

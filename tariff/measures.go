@@ -312,5 +312,9 @@ func LoadDir(dir string, cat *refdata.Catalog) (*Schedule, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.WithMeasures(os.DirFS(dir), cat)
+	if s, err = s.WithMeasures(os.DirFS(dir), cat); err != nil {
+		return nil, err
+	}
+	s.version, err = digest(os.DirFS(dir), ScheduleFile)
+	return s, err
 }

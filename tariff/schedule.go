@@ -32,9 +32,10 @@ type Line struct {
 // Schedule is the national tariff schedule: 10-digit lines under HS6, each
 // with dated versions. It is immutable and safe for concurrent use.
 type Schedule struct {
-	byCode map[string][]lineVersion // versions sorted by from, disjoint
-	codes  []string                 // sorted
-	m      measures                 // companion files
+	byCode  map[string][]lineVersion // versions sorted by from, disjoint
+	codes   []string                 // sorted
+	m       measures                 // companion files
+	version string                   // digest of the files (versions.go)
 }
 
 type lineVersion struct {
@@ -86,6 +87,9 @@ func SampleSchedule(cat *refdata.Catalog) (*Schedule, error) {
 		return nil, err
 	}
 	if s, err = s.WithMeasures(data, cat); err != nil {
+		return nil, err
+	}
+	if s.version, err = digest(data, "sample-schedule.csv"); err != nil {
 		return nil, err
 	}
 	sampleCache[cat] = s

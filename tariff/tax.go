@@ -56,7 +56,7 @@ func (t *Assessor) Assess(_ context.Context, d *declaration.Declaration, at time
 // assess computes the taxes; producer names the maker for producer-specific
 // trade remedies ("" = all other producers; the declaration has no field).
 func (t *Assessor) assess(d *declaration.Declaration, at time.Time, producer string) (declaration.TaxAssessment, error) {
-	ta := declaration.TaxAssessment{Method: assessMethod, AssessedAt: at, Rates: map[string]string{}}
+	ta := declaration.TaxAssessment{Method: assessMethod, AssessedAt: at, Rates: map[string]string{}, Schedule: t.Schedule.Version()}
 	if d.Head.IEFlag != "I" {
 		ta.Method = "tariff: exports carry no duty lines in the schedule"
 		return ta, nil
