@@ -78,6 +78,7 @@ type App struct {
 	Credit       *credit.Service
 	Guarantees   *enterprise.Ledger // guarantee accounts: debit and restore for any module
 	Billing      *tariff.Billing    // tax bills and their payment
+	Reviews      *tariff.Reviewer   // batch re-reviews of released declarations
 	Server       *jhttp.Server
 	Handler      http.Handler
 	Registry     *prometheus.Registry
@@ -160,11 +161,12 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		return nil, a.fail(err)
 	}
 	a.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	assessor := &tariff.Assessor{Schedule: a.Schedule, Rates: a.Catalog, Codes: a.Catalog, Config: a.Settings.Tax}
 	a.Declarations = declaration.NewService(a.Settings.Pipeline, declaration.Deps{
 		Store:     decls,
 		Validator: &declaration.Validator{Codes: a.Catalog, Tariff: a.Schedule, Rules: a.Settings.Declaration},
 		Risk:      a.Risk.Targeting,
-		Tax:       &tariff.Assessor{Schedule: a.Schedule, Rates: a.Catalog, Codes: a.Catalog, Config: a.Settings.Tax},
+		Tax:       assessor,
 		Billing:   a.Billing,
 		Queue:     queue,
 		Log:       cfg.Log,
@@ -174,8 +176,9 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		return nil, a.fail(err)
 	}
 	a.Billing.Declarations = a.Declarations
+	a.Reviews = &tariff.Reviewer{Billing: a.Billing, Declarations: a.Declarations, Assessor: assessor, Catalog: a.Catalog}
 	a.Server = &jhttp.Server{Declarations: a.Declarations, Credit: a.Credit, Risk: a.Risk, Ecommerce: a.Ecommerce, Billing: a.Billing,
-		Guarantees: a.Guarantees, Calculator: &tariff.Calculator{Schedule: a.Schedule, Catalog: a.Catalog, Config: a.Settings.Tax},
+		Guarantees: a.Guarantees, Reviews: a.Reviews, Calculator: &tariff.Calculator{Schedule: a.Schedule, Catalog: a.Catalog, Config: a.Settings.Tax},
 		Users: a.Users, Catalog: a.Catalog, Log: cfg.Log, Registry: a.Registry, Secret: a.secret}
 	a.Handler = a.Server.Handler()
 	stopRisk, stopModel := a.runRisk(), a.runRiskModel()

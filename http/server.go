@@ -37,6 +37,7 @@ type Server struct {
 	Billing      *tariff.Billing    // tax bills
 	Guarantees   *enterprise.Ledger // guarantee accounts
 	Calculator   *tariff.Calculator // policy calculator
+	Reviews      *tariff.Reviewer   // batch re-reviews
 	Users        auth.Store
 	Catalog      *refdata.Catalog
 	Log          *slog.Logger
@@ -94,6 +95,9 @@ func Routes() []Route {
 		{"PUT", "/api/v1/guarantee-accounts/{id}", true, (*Server).putAccount},
 		{"GET", "/api/v1/guarantee-accounts/{id}/statement", true, (*Server).statement},
 		{"POST", "/api/v1/guarantee-accounts/{id}/consolidated-payment", true, (*Server).payConsolidated},
+		{"POST", "/api/v1/tax-reviews", true, (*Server).runReview},
+		{"GET", "/api/v1/tax-reviews", true, (*Server).listReviews},
+		{"GET", "/api/v1/tax-reviews/{id}", true, (*Server).getReview},
 		{"GET", "/api/v1/reference/{table}", true, (*Server).referenceTable},
 		{"GET", "/api/v1/reference/{table}/{code}", true, (*Server).referenceEntry},
 	}, riskRoutes(), creditRoutes(), ecommerceRoutes(), riskModelRoutes())

@@ -360,3 +360,38 @@ func (s *Server) payConsolidated(w http.ResponseWriter, r *http.Request, p auth.
 	}
 	return writeJSON(w, http.StatusOK, st)
 }
+
+func (s *Server) runReview(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+	var in tariff.ReviewInput
+	if err := decodeInput(w, r, &in); err != nil {
+		return err
+	}
+	rv, err := s.Reviews.Run(r.Context(), p, in, nil)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, rv)
+}
+
+func (s *Server) listReviews(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+	rows, err := s.Reviews.Reviews(r.Context(), p, 100)
+	if err != nil {
+		return err
+	}
+	if rows == nil {
+		rows = []tariff.Review{}
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"items": rows})
+}
+
+func (s *Server) getReview(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+	id := r.PathValue("id")
+	if !reAccount.MatchString(id) {
+		return jinguan.NotFound("复审记录", "re-review")
+	}
+	rv, err := s.Reviews.Review(r.Context(), p, id)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, rv)
+}

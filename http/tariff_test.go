@@ -14,4 +14,6 @@ var _ = schemaTypes(map[string]any{
 	"ConsolidatedInput": tariff.ConsolidatedInput{}, "Statement": tariff.Statement{},
 	"GuaranteeAccount": enterprise.GuaranteeAccount{}, "GuaranteeDebit": enterprise.GuaranteeDebit{},
 	"GuaranteeEvent": enterprise.GuaranteeEvent{}, "AccountView": AccountView{}, "AccountInput": AccountInput{},
+	"ReviewInput": tariff.ReviewInput{}, "ItemOverride": tariff.ItemOverride{}, "TaxFigures": tariff.TaxFigures{},
+	"ReviewDiff": tariff.ReviewDiff{}, "Review": tariff.Review{},
 })

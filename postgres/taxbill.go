@@ -196,3 +196,44 @@ func (s *billStore) BillEvents(ctx context.Context, no string) ([]tariff.BillEve
 		return e, err
 	})
 }
+
+func (s *billStore) PutReview(ctx context.Context, r tariff.Review) error {
+	doc, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	_, err = s.pool.Exec(ctx, `INSERT INTO tax_reviews (id, at, by_user, applied, bills, doc) VALUES ($1, $2, $3, $4, $5, $6)`,
+		r.ID, r.At, r.By, r.Apply, r.Bills, doc)
+	return mapErr(err)
+}
+
+func scanReview(row pgx.Row) (tariff.Review, error) {
+	var r tariff.Review
+	var doc []byte
+	err := row.Scan(&doc)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return r, jinguan.NotFound("复审记录", "re-review")
+	}
+	if err != nil {
+		return r, err
+	}
+	err = json.Unmarshal(doc, &r)
+	r.At = r.At.UTC()
+	return r, err
+}
+
+func (s *billStore) Review(ctx context.Context, id string) (tariff.Review, error) {
+	return scanReview(s.pool.QueryRow(ctx, `SELECT doc FROM tax_reviews WHERE id = $1`, id))
+}
+
+func (s *billStore) Reviews(ctx context.Context, limit int) ([]tariff.Review, error) {
+	rows, err := s.pool.Query(ctx, `SELECT doc FROM tax_reviews ORDER BY at DESC, id COLLATE "C" DESC LIMIT $1`, max(limit, 1))
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (tariff.Review, error) {
+		x, err := scanReview(r)
+		x.Diffs = nil
+		return x, err
+	})
+}

@@ -208,3 +208,52 @@ func (s *billStore) BillEvents(ctx context.Context, no string) ([]tariff.BillEve
 	}
 	return out, rows.Err()
 }
+
+func (s *billStore) PutReview(ctx context.Context, r tariff.Review) error {
+	doc, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	return (*DB)(s).inTx(ctx, func(w *writeTx) error {
+		_, err := w.tx.ExecContext(ctx, `INSERT INTO tax_reviews (id, at, by_user, applied, bills, doc) VALUES (?, ?, ?, ?, ?, ?)`,
+			r.ID, micros(r.At), r.By, r.Apply, r.Bills, string(doc))
+		return mapErr(err)
+	})
+}
+
+func scanReview(row interface{ Scan(...any) error }) (tariff.Review, error) {
+	var r tariff.Review
+	var doc []byte
+	err := row.Scan(&doc)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, jinguan.NotFound("复审记录", "re-review")
+	}
+	if err != nil {
+		return r, err
+	}
+	err = json.Unmarshal(doc, &r)
+	r.At = r.At.UTC()
+	return r, err
+}
+
+func (s *billStore) Review(ctx context.Context, id string) (tariff.Review, error) {
+	return scanReview(s.r.QueryRowContext(ctx, `SELECT doc FROM tax_reviews WHERE id = ?`, id))
+}
+
+func (s *billStore) Reviews(ctx context.Context, limit int) ([]tariff.Review, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT doc FROM tax_reviews ORDER BY at DESC, id DESC LIMIT ?`, max(limit, 1))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []tariff.Review
+	for rows.Next() {
+		r, err := scanReview(rows)
+		if err != nil {
+			return nil, err
+		}
+		r.Diffs = nil
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}

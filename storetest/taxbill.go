@@ -224,3 +224,34 @@ func testBillsInBatch(t *testing.T, s Stores) {
 		t.Errorf("balance %s, want 1000 − 313.12 = 686.88", got)
 	}
 }
+
+func testReviews(t *testing.T, s Stores) {
+	ctx := context.Background()
+	for i := range 3 {
+		r := tariff.Review{ID: fmt.Sprintf("RV2026120210000%d", i), ReviewInput: tariff.ReviewInput{From: "2026-11-01",
+			To: "2026-11-30", Rule: `item.code_ts == "8471300000"`, Reason: "reclassification", Apply: i == 1},
+			By: "officer.li", Role: "officer", At: base.Add(time.Duration(i) * time.Hour), Scanned: 10, Matched: 2, Bills: i,
+			Supplementary: dec("123.45"), Refund: dec("0"),
+			Diffs: []tariff.ReviewDiff{{DeclarationID: 7, EntryID: "220120260000000007", Items: []int{1, 3}, Kind: tariff.BillSupplementary,
+				After: tariff.TaxFigures{Total: dec("1123.45")}, Before: tariff.TaxFigures{Total: dec("1000")}}}}
+		if err := s.Bills.PutReview(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+		if i == 1 {
+			got, err := s.Bills.Review(ctx, r.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(canonical(t, got), canonical(t, r)) {
+				t.Errorf("review\n got %+v\nwant %+v", got, r)
+			}
+			wantCode(t, s.Bills.PutReview(ctx, r), jinguan.ECONFLICT)
+		}
+	}
+	_, err := s.Bills.Review(ctx, "RV-NONE")
+	wantCode(t, err, jinguan.ENOTFOUND)
+	rows, err := s.Bills.Reviews(ctx, 2)
+	if err != nil || len(rows) != 2 || rows[0].ID != "RV20261202100002" || rows[0].Diffs != nil || rows[1].Bills != 1 {
+		t.Fatalf("reviews %+v %v", rows, err)
+	}
+}

@@ -137,6 +137,14 @@ type BillStore interface {
 	// InBillTx runs fn in a write transaction of its own. Never call it
 	// from inside another write (on SQLite the writer is one connection).
 	InBillTx(ctx context.Context, fn func(BillTx) error) error
+
+	// PutReview stores a batch re-review's record; ECONFLICT if its id exists.
+	PutReview(ctx context.Context, r Review) error
+	// Review returns ENOTFOUND when unknown.
+	Review(ctx context.Context, id string) (Review, error)
+	// Reviews lists the latest reviews, newest first, without their
+	// differences.
+	Reviews(ctx context.Context, limit int) ([]Review, error)
 }
 
 // BillConfig holds the payment rules (domain.md §2).
@@ -150,11 +158,16 @@ type BillConfig struct {
 	ConsolidatedWorkday int `json:"consolidated_workday"`
 	// Places late fees are rounded half-up to [default 2 = fen].
 	Places int32 `json:"places"`
+	// RecoveryYears: under-collected tax is recovered within this many
+	// years of the declaration [law: 3]; a re-review raises no
+	// supplementary bill for older ones.
+	RecoveryYears int `json:"recovery_years"`
 }
 
 // DefaultBillConfig returns domain.md's figures.
 func DefaultBillConfig() BillConfig {
-	return BillConfig{DueDays: 15, LateFeeRate: decimal.RequireFromString("0.0005"), ConsolidatedWorkday: 5, Places: 2}
+	return BillConfig{DueDays: 15, LateFeeRate: decimal.RequireFromString("0.0005"), ConsolidatedWorkday: 5, Places: 2,
+		RecoveryYears: 3}
 }
 
 // LateFee is the fee on amount for payment on day paid of a bill due on

@@ -14,7 +14,7 @@ import (
 )
 
 func tariffCmd() *cobra.Command {
-	cmd := &cobra.Command{Use: "tariff", Short: "Tariff tools: the policy calculator (政策计算器)"}
+	cmd := &cobra.Command{Use: "tariff", Short: "Tariff tools: the policy calculator (政策计算器) and batch re-review (批量复审)"}
 	var dir string
 	calc := &cobra.Command{
 		Use:   "calc",
@@ -31,7 +31,7 @@ is answered with the coded error (field pointers) and exit status 1.`,
 		},
 	}
 	calc.Flags().StringVar(&dir, "dir", "", "folder with tariff-schedule.csv and its companion files (default: the embedded sample)")
-	cmd.AddCommand(calc)
+	cmd.AddCommand(calc, tariffReviewCmd())
 	return cmd
 }
 
