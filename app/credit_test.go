@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"fmt"
 	"testing"
 	"time"
@@ -132,4 +133,46 @@ func pointers(body map[string]any) []string {
 		out = append(out, fmt.Sprint(m["pointer"], ":", m["code"]))
 	}
 	return out
+}
+
+// The demo's credit record puts the demo traders in every grade, once.
+func TestDemoCredit(t *testing.T) {
+	e := newEnv(t, "", true)
+	users := make([]demo.User, 0, len(e.users))
+	for _, u := range e.users {
+		users = append(users, u)
+	}
+	for i := 0; i < 2; i++ { // the second run changes nothing
+		if err := e.a.SeedDemoCredit(context.Background(), users); err != nil {
+			t.Fatal(err)
+		}
+	}
+	counts := e.a.Credit.Book().GradeCounts()
+	for _, g := range e.a.Credit.Config().Model.Grades() {
+		if counts[g] == 0 {
+			t.Errorf("no demo enterprise is %s: %v", g, counts)
+		}
+	}
+	ents := demo.Enterprises()
+	pending, _ := e.a.Credit.Repairs(context.Background(), e.users["credit.chen"].Principal(), credit.RepairFilter{Status: credit.RepairPending})
+	if len(pending) != 1 || pending[0].SCC != ents[6].SCC || pending[0].AppliedBy == "demo" {
+		t.Errorf("pending repairs %+v", pending)
+	}
+	// The officer of the Shenzhen district sees its enterprises only.
+	list, _, err := e.a.Credit.Enterprises(context.Background(), e.users["credit.xu"].Principal(), credit.ListFilter{})
+	if err != nil || len(list) == 0 {
+		t.Fatalf("Shenzhen list %v %v", list, err)
+	}
+	for _, v := range list {
+		if v.Customs[:2] != "53" {
+			t.Errorf("credit.xu sees %s of %s", v.SCC, v.Customs)
+		}
+	}
+	// The demo's grades reach the risk stage.
+	for _, i := range []int{3, 8} {
+		g, _ := e.a.Credit.Book().Lookup(ents[i].SCC)
+		if want := []credit.Grade{3: credit.GradeAdvancedCertified, 8: credit.GradeSeriouslyDishonest}[i]; g != want {
+			t.Errorf("%s: %s, want %s", ents[i].NameEN, g, want)
+		}
+	}
 }

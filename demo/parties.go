@@ -116,6 +116,8 @@ func Users(secret []byte, ents []enterprise.Enterprise) []User {
 		{Name: "officer.wang", Role: auth.RoleOfficer, Office: "0000"},
 		{Name: "officer.li", Role: auth.RoleOfficer, Office: "0000"},
 		{Name: "analyst.zhao", Role: auth.RoleRiskAnalyst, Office: "2200"},
+		{Name: "credit.chen", Role: auth.RoleCreditOfficer, Office: "0000"}, // 企业管理, national
+		{Name: "credit.xu", Role: auth.RoleCreditOfficer, Office: "5300"},   // 企业管理, Shenzhen district
 	}
 	for i, e := range ents {
 		if parties[i].broker {

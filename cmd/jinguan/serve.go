@@ -57,6 +57,9 @@ func serveCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
+				if err := a.SeedDemoCredit(ctx, users); err != nil {
+					return err
+				}
 				fmt.Fprintf(out, "Demo tokens (Authorization: Bearer <token>; also the console login):\n")
 				for _, u := range users {
 					fmt.Fprintf(out, "  %-14s %-22s %s\n", u.Role, u.Name, u.Token)
