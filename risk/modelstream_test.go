@@ -205,3 +205,26 @@ func TestModelStreamUse(t *testing.T) {
 		t.Fatal("capacity above 1 accepted")
 	}
 }
+
+// BenchmarkModelStreamAssess is the model's part of the risk stage per
+// declaration (about 2 items here): records, scores, threshold, and the
+// explanation of the top item in words.
+func BenchmarkModelStreamAssess(b *testing.B) {
+	s, _ := NewModelStream(DefaultModelPolicy(), []byte("k"), usdRates)
+	t := &testing.T{}
+	if err := s.Use(&ActiveModel{Version: 1, Model: trainLive(t, 1)}); err != nil {
+		b.Fatal(err)
+	}
+	ds, _ := modelHistory(2000, 5, day)
+	items := 0
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		var rd declaration.RiskDecision
+		d := ds[i%len(ds)]
+		items += len(d.Items)
+		if err := s.Assess(context.Background(), d, &rd); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(items)/float64(b.N), "items/decl")
+}

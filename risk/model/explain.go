@@ -3,8 +3,9 @@ package model
 import (
 	"fmt"
 	"math"
-	"slices"
 	"strings"
+
+	"github.com/jinguan-customs/jinguan/risk/model/gbdt"
 )
 
 // Factor is one attribute's part in an item's score, in an officer's words.
@@ -14,45 +15,76 @@ type Factor struct {
 	ZH, EN  string
 }
 
+// explainer groups the feature columns by attribute, once per model.
+type explainer struct {
+	group  []int    // column → attribute
+	groups []string // attribute names, in column order
+	col    map[string]int
+}
+
+func (m *Model) explainer() *explainer {
+	m.explainOnce.Do(func() {
+		ex := &explainer{col: map[string]int{}}
+		at := map[string]int{}
+		for i, name := range m.Features.Names() {
+			ex.col[name] = i
+			g := attribute(name)
+			k, ok := at[g]
+			if !ok {
+				k = len(ex.groups)
+				at[g] = k
+				ex.groups = append(ex.groups, g)
+			}
+			ex.group = append(ex.group, k)
+		}
+		m.ex = ex
+	})
+	return m.ex
+}
+
 // Explain returns up to n attributes that raised the item's score most
 // (path attribution over the trees, the columns of one attribute — its
 // code, profile rate and count — added together). When nothing raised it,
 // the attributes that moved it most either way.
 func (m *Model) Explain(r *Record, n int) []Factor {
-	x := m.Features.Vector(r)
-	c := make([]float64, len(x))
-	m.Trees.Contributions(x, c)
-	names := m.Features.Names()
-	effect := map[string]float64{}
-	var order []string
-	for i, name := range names {
-		g := attribute(name)
-		if _, ok := effect[g]; !ok {
-			order = append(order, g)
+	ex := m.explainer()
+	var xb [gbdt.RowBytes]uint8
+	m.scorer().bins(r, &xb)
+	c := make([]float64, len(ex.group))
+	m.Trees.ContributionsBinned(xb[:len(ex.group)], c)
+	effect := make([]float64, len(ex.groups))
+	for i, v := range c {
+		effect[ex.group[i]] += v
+	}
+	raised := false
+	for _, e := range effect {
+		raised = raised || e > 0
+	}
+	key := func(e float64) float64 { // what ranks: the rise, or the size when nothing rose
+		if raised {
+			return e
 		}
-		effect[g] += c[i]
+		return math.Abs(e)
 	}
+	// The n largest by selection: n is small, and a sort of every attribute cost more than the walk.
 	var fs []Factor
-	for _, g := range order {
-		fs = append(fs, Factor{Feature: g, Effect: effect[g]})
+	taken := make([]bool, len(effect))
+	for len(fs) < n {
+		best := -1
+		for k, e := range effect {
+			if !taken[k] && (!raised || e > 0) && (best < 0 || key(e) > key(effect[best])) {
+				best = k
+			}
+		}
+		if best < 0 {
+			break
+		}
+		taken[best] = true
+		fs = append(fs, Factor{Feature: ex.groups[best], Effect: effect[best]})
 	}
-	slices.SortStableFunc(fs, func(a, b Factor) int { return cmpDesc(a.Effect, b.Effect) })
-	raised := 0
-	for raised < len(fs) && fs[raised].Effect > 0 {
-		raised++
-	}
-	if raised == 0 {
-		slices.SortStableFunc(fs, func(a, b Factor) int { return cmpDesc(math.Abs(a.Effect), math.Abs(b.Effect)) })
-	} else {
-		fs = fs[:raised]
-	}
-	fs = fs[:min(n, len(fs))]
-	col := map[string]int{}
-	for i, name := range names {
-		col[name] = i
-	}
+	x := m.Features.Vector(r)
 	for i := range fs {
-		fs[i].ZH, fs[i].EN = m.words(fs[i], r, x, col)
+		fs[i].ZH, fs[i].EN = m.words(fs[i], r, x, ex.col)
 	}
 	return fs
 }

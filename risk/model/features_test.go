@@ -177,3 +177,44 @@ func TestTrainHoldout(t *testing.T) {
 		t.Fatal("one day cannot be split")
 	}
 }
+
+// The scored period cannot reach the model: its labels change neither its
+// features (both the vector and the scorer's bins) nor, when it is only
+// watched (no early stopping), a single byte of the model trained beside it.
+func TestScoredLabelsReachNothing(t *testing.T) {
+	train := synthRecords(3000, 1, jan)
+	valid := synthRecords(600, 2, jan.AddDate(1, 0, 0))
+	m := Mapping{Format: "test", Extra: map[string]string{"lane": "lane"}}
+	p := gbdt.DefaultParams()
+	p.Rounds, p.MinLeafRows = 30, 5
+	mod, _, err := Train(train, valid, m, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var first bytes.Buffer
+	mod.Write(&first)
+	bins := func(recs []Record) [][gbdt.RowBytes]uint8 {
+		out := make([][gbdt.RowBytes]uint8, len(recs))
+		for i := range recs {
+			mod.scorer().bins(&recs[i], &out[i])
+		}
+		return out
+	}
+	before := bins(valid)
+	flipped := slices.Clone(valid)
+	for i := range flipped {
+		flipped[i].Fraud = !flipped[i].Fraud
+	}
+	if !slices.Equal(before, bins(flipped)) {
+		t.Fatal("the scorer's bins changed with the scored labels")
+	}
+	again, _, err := Train(train, flipped, m, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var second bytes.Buffer
+	again.Write(&second)
+	if !bytes.Equal(first.Bytes(), second.Bytes()) {
+		t.Fatal("the model file changed with the labels of the period it was only validated on")
+	}
+}

@@ -26,6 +26,9 @@ type Model struct {
 
 	once sync.Once // builds the scorer on first use; scoring may then run concurrently
 	sc   *scorer
+
+	explainOnce sync.Once
+	ex          *explainer
 }
 
 // TrainReport says how training went.
@@ -173,7 +176,7 @@ func (m *Model) ScoreAll(recs []Record) []float64 {
 func (m *Model) margins(recs []Record, s []float64) {
 	const block = 64
 	sc := m.scorer()
-	xb := make([]uint8, block*gbdt.RowBytes)
+	xb := make([]uint8, min(block, len(recs))*gbdt.RowBytes)
 	for lo := 0; lo < len(recs); lo += block {
 		hi := min(lo+block, len(recs))
 		for i := lo; i < hi; i++ {

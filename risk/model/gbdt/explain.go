@@ -8,6 +8,13 @@ package gbdt
 // that expected + Σc equals Margin(x). Exact for the model, cheap enough
 // for every decision (one walk per tree), unlike TreeSHAP's interactions.
 func (e *Ensemble) Contributions(x []float64, c []float64) (expected float64) {
+	xb := make([]uint8, len(e.Edges))
+	e.Bin(x, xb)
+	return e.ContributionsBinned(xb, c)
+}
+
+// ContributionsBinned is Contributions of a binned row (as Bin fills it).
+func (e *Ensemble) ContributionsBinned(xb []uint8, c []float64) (expected float64) {
 	e.explainOnce.Do(e.expectations)
 	expected = e.Base
 	for k := range e.Trees {
@@ -21,7 +28,7 @@ func (e *Ensemble) Contributions(x []float64, c []float64) (expected float64) {
 		n, v := int32(0), ev[0]
 		for n >= 0 {
 			f := t.Feature[n]
-			if BinOf(e.Edges[f], x[f]) <= t.Bin[n] {
+			if xb[f] <= t.Bin[n] {
 				n = t.Left[n]
 			} else {
 				n = t.Right[n]
