@@ -30,24 +30,26 @@ func loadKCS(t testing.TB, name string) []Record {
 	return recs
 }
 
-// TestKCSTrainValid trains on the KCS train period and reports train→valid
-// figures. It only checks that the model is far better than chance.
+// TestKCSTrainValid trains on the KCS train period with the defaults and
+// scores the valid period, which chooses nothing: the bar, reached
+// by scikit-learn's HistGradientBoosting with risk profiles on this
+// protocol, must hold (the model is deterministic, so this is a regression
+// guard, not a noisy check).
 func TestKCSTrainValid(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short")
 	}
 	train, valid := loadKCS(t, "train.csv"), loadKCS(t, "valid.csv")
 	m, _ := BuiltinMapping("kcs")
-	p := gbdt.DefaultParams()
 	start := time.Now()
-	mod, rep, err := Train(train, valid, m, p)
+	mod, rep, err := Train(train, nil, m, gbdt.DefaultParams())
 	if err != nil {
 		t.Fatal(err)
 	}
 	met := Evaluate(mod.ScoreAll(valid), fraudOf(valid), nil)
 	t.Logf("%d trees in %s: %s", rep.Rounds, time.Since(start).Round(time.Millisecond), met.Summary())
-	if met.AUC < 0.75 {
-		t.Errorf("valid AUC %.3f", met.AUC)
+	if p5, p10 := met.AtPercent(5).Precision, met.AtPercent(10).Precision; p5 < 0.933 || p10 < 0.808 {
+		t.Errorf("precision@5%% %.3f, @10%% %.3f: below 0.933 / 0.808", p5, p10)
 	}
 }
 
