@@ -25,6 +25,15 @@ func (a *App) SeedDemo(ctx context.Context) ([]demo.User, error) {
 	if err := a.seedEcommerce(ctx); err != nil {
 		return nil, err
 	}
+	// Grade every registered enterprise, the e-commerce parties included.
+	all, err := a.Enterprises.ListEnterprises(ctx)
+	if err != nil {
+		return nil, err
+	}
+	sccs = sccs[:0]
+	for _, e := range all {
+		sccs = append(sccs, e.SCC)
+	}
 	if err := a.Credit.Sync(ctx, sccs...); err != nil {
 		return nil, err
 	}

@@ -24,8 +24,9 @@ import (
 var _ = func() bool {
 	layout := template.Must(template.ParseFS(consoleFS, "console/layout.html"))
 	funcs := template.FuncMap{
-		"deref": func(b *bool) bool { return b != nil && *b },
-		"list":  func(s ...string) []string { return s },
+		"deref":  func(b *bool) bool { return b != nil && *b },
+		"deref2": func(t *time.Time) time.Time { return *t },
+		"list":   func(s ...string) []string { return s },
 		"repairRows": func(v *cview, rows []credit.Repair, decides bool) repairRowsData {
 			return repairRowsData{V: v, Rows: rows, Decides: decides, Names: repairNames(v)}
 		},
@@ -92,6 +93,14 @@ func (v *cview) CreditDay(d credit.Date) string {
 		return "—"
 	}
 	return d.String()
+}
+
+// CreditDate shows the Beijing date of an instant.
+func (v *cview) CreditDate(t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return t.In(jinguan.China).Format(time.DateOnly)
 }
 
 // CreditShare shows a fraction as a percentage.
@@ -239,7 +248,13 @@ func (s *Server) renderEnterprise(w http.ResponseWriter, r *http.Request, v *cvi
 	if d.Repairs, err = svc.Repairs(ctx, p, credit.RepairFilter{SCC: scc}); err != nil {
 		return err
 	}
-	d.CanApply = len(d.ActiveGrounds()) > 0 && (d.CanRecord || p.Role == auth.RoleDeclarant && p.Enterprise == scc)
+	// The application form is offered once a ground may be repaired today.
+	today := credit.DateOf(time.Now())
+	for _, g := range d.ActiveGrounds() {
+		if g.RepairableFrom != 0 && g.RepairableFrom <= today {
+			d.CanApply = d.CanRecord || p.Role == auth.RoleDeclarant && p.Enterprise == scc
+		}
+	}
 	return s.render(w, code, "credit_enterprise", v, d)
 }
 
