@@ -21,19 +21,11 @@ const listCols = `id, list_key, status, lane, buyer_id, ebp_code, order_no, logi
 	customs_code, value_fen, tax_fen, period, declared_at, updated_at, deadline`
 
 var cbecSQL = struct {
-	docInsert, docUpsert, docDelete, listInsert, listUpdate, listRewrite, quotaAdd, quotaSub, period string
+	docUpsert, docDelete, listUpdate, listRewrite, quotaAdd, quotaSub, period string
 }{
-	docInsert: `INSERT INTO cbec_docs (k, kind, at, doc) VALUES (?, ?, ?, ?) ON CONFLICT (k) DO NOTHING`,
 	docUpsert: `INSERT INTO cbec_docs (k, kind, at, doc) VALUES (?, ?, ?, ?) ON CONFLICT (k) DO UPDATE SET
 		kind = excluded.kind, at = excluded.at, doc = excluded.doc`,
 	docDelete: `DELETE FROM cbec_docs WHERE k = ?`,
-	// A list key taken by a rejected list may be declared again.
-	listInsert: `INSERT INTO cbec_lists (` + listCols + `, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (list_key) DO UPDATE SET status = excluded.status, lane = excluded.lane, buyer_id = excluded.buyer_id,
-		logistics_no = excluded.logistics_no, assure_code = excluded.assure_code, trade_mode = excluded.trade_mode,
-		customs_code = excluded.customs_code, value_fen = excluded.value_fen, tax_fen = excluded.tax_fen,
-		period = excluded.period, declared_at = excluded.declared_at, updated_at = excluded.updated_at,
-		deadline = excluded.deadline, doc = excluded.doc WHERE cbec_lists.status = 100 RETURNING id`,
 	listUpdate: `UPDATE cbec_lists SET status = ?, lane = ?, value_fen = ?, tax_fen = ?, period = ?, updated_at = ?,
 		deadline = ?, doc = ? WHERE list_key = ? AND status = ? RETURNING id`,
 	listRewrite: `UPDATE cbec_lists SET status = ?, lane = ?, value_fen = ?, tax_fen = ?, period = ?, updated_at = ?,
@@ -65,12 +57,8 @@ func (s *cbecStore) Apply(ctx context.Context, units []*ecommerce.Unit) error {
 	if err := w.docs(units); err != nil {
 		return err
 	}
-	for _, u := range units {
-		if u.Refused == "" {
-			if err := w.unit(u); err != nil {
-				return err
-			}
-		}
+	if err := w.lists(units); err != nil {
+		return err
 	}
 	refs, err := ecommerce.SecureBatch(ctx, &writeTx{db: db, tx: tx}, units, seq, w.uncovered)
 	if err != nil {
@@ -242,52 +230,127 @@ func (w *cbecWriter) uncovered(u *ecommerce.Unit, code string) error {
 	return err
 }
 
-// unit writes a unit's list and quota.
-func (w *cbecWriter) unit(u *ecommerce.Unit) error {
-	if l := u.List; l != nil {
-		var id int64
-		var ok bool
-		var err error
-		if l.ExpectStatus == 0 {
-			id, ok, err = w.queryID(cbecSQL.listInsert, nil, l.Key, int(l.Status), l.Lane, l.BuyerID, l.EbpCode, l.OrderNo,
-				l.LogisticsNo, l.AssureCode, l.TradeMode, l.CustomsCode, l.ValueFen, l.TaxFen, l.Period, micros(l.DeclaredAt),
-				micros(l.UpdatedAt), micros0(l.Deadline), l.Doc)
-		} else {
-			id, ok, err = w.queryID(cbecSQL.listUpdate, int(l.Status), l.Lane, l.ValueFen, l.TaxFen, l.Period, micros(l.UpdatedAt),
-				micros0(l.Deadline), l.Doc, l.Key, int(l.ExpectStatus))
+// lists writes the units' lists and counts their quotas, in unit order
+// except that runs of new lists go as one multi-row insert; a run is
+// written before any later change of one of its lists.
+func (w *cbecWriter) lists(units []*ecommerce.Unit) error {
+	var run []*ecommerce.Unit
+	inRun := map[string]bool{}
+	flush := func() error {
+		if len(run) == 0 {
+			return nil
 		}
+		args := make([]any, 0, 17*len(run))
+		for _, u := range run {
+			l := u.List
+			args = append(args, l.Key, int(l.Status), l.Lane, l.BuyerID, l.EbpCode, l.OrderNo, l.LogisticsNo, l.AssureCode,
+				l.TradeMode, l.CustomsCode, l.ValueFen, l.TaxFen, l.Period, micros(l.DeclaredAt), micros(l.UpdatedAt),
+				micros0(l.Deadline), l.Doc)
+		}
+		rows, err := w.tx.QueryContext(w.ctx, listInsertRows(len(run)), args...)
+		if err != nil {
+			return err
+		}
+		ids := make(map[string]int64, len(run))
+		for rows.Next() {
+			var k string
+			var id int64
+			if err := rows.Scan(&k, &id); err != nil {
+				rows.Close()
+				return err
+			}
+			ids[k] = id
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, u := range run {
+			id, ok := ids[u.List.Key]
+			if !ok {
+				refuse(u, "duplicate")
+				continue
+			}
+			u.List.ID = id
+			if err := w.quota(u); err != nil {
+				return err
+			}
+		}
+		run = run[:0]
+		clear(inRun)
+		return nil
+	}
+	for _, u := range units {
+		if u.Refused != "" {
+			continue
+		}
+		l := u.List
+		if l == nil {
+			if err := w.quota(u); err != nil {
+				return err
+			}
+			continue
+		}
+		if inRun[l.Key] || len(run) == rowsPerInsert {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+		if l.ExpectStatus == 0 {
+			run = append(run, u)
+			inRun[l.Key] = true
+			continue
+		}
+		id, ok, err := w.queryID(cbecSQL.listUpdate, int(l.Status), l.Lane, l.ValueFen, l.TaxFen, l.Period, micros(l.UpdatedAt),
+			micros0(l.Deadline), l.Doc, l.Key, int(l.ExpectStatus))
 		if err != nil {
 			return err
 		}
 		if !ok {
-			if l.ExpectStatus == 0 {
-				refuse(u, "duplicate")
-			} else {
-				refuse(u, "conflict")
-			}
-			return nil
+			refuse(u, "conflict")
+			continue
 		}
 		l.ID = id
-	}
-	if q := u.Quota; q != nil {
-		if q.DeltaFen > 0 {
-			n, err := w.exec(cbecSQL.quotaAdd, q.BuyerID, q.Year, q.DeltaFen, q.LimitFen)
-			if err != nil {
-				return err
-			}
-			if n == 0 {
-				refuse(u, "quota")
-				l := u.List
-				if _, err := w.exec(cbecSQL.listRewrite, int(l.Status), l.Lane, l.ValueFen, l.TaxFen, l.Period, micros(l.UpdatedAt),
-					micros0(l.Deadline), l.Doc, l.Key); err != nil {
-					return err
-				}
-			}
-		} else if _, err := w.exec(cbecSQL.quotaSub, q.DeltaFen, q.BuyerID, q.Year); err != nil {
+		if err := w.quota(u); err != nil {
 			return err
 		}
 	}
-	return nil
+	return flush()
+}
+
+// listInsertRows is the insert of n lists. A key taken by a rejected list
+// may be declared again; RETURNING names the lists written.
+func listInsertRows(n int) string {
+	return `INSERT INTO cbec_lists (list_key, status, lane, buyer_id, ebp_code, order_no, logistics_no, assure_code,
+		trade_mode, customs_code, value_fen, tax_fen, period, declared_at, updated_at, deadline, doc) VALUES ` +
+		strings.TrimSuffix(strings.Repeat(`(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?), `, n), ", ") + `
+		ON CONFLICT (list_key) DO UPDATE SET status = excluded.status, lane = excluded.lane, buyer_id = excluded.buyer_id,
+		logistics_no = excluded.logistics_no, assure_code = excluded.assure_code, trade_mode = excluded.trade_mode,
+		customs_code = excluded.customs_code, value_fen = excluded.value_fen, tax_fen = excluded.tax_fen,
+		period = excluded.period, declared_at = excluded.declared_at, updated_at = excluded.updated_at,
+		deadline = excluded.deadline, doc = excluded.doc WHERE cbec_lists.status = 100 RETURNING list_key, id`
+}
+
+// quota counts (or gives back) a unit's quota; a list over the limit is
+// refused and rewritten.
+func (w *cbecWriter) quota(u *ecommerce.Unit) error {
+	q := u.Quota
+	if q == nil {
+		return nil
+	}
+	if q.DeltaFen <= 0 {
+		_, err := w.exec(cbecSQL.quotaSub, q.DeltaFen, q.BuyerID, q.Year)
+		return err
+	}
+	n, err := w.exec(cbecSQL.quotaAdd, q.BuyerID, q.Year, q.DeltaFen, q.LimitFen)
+	if err != nil || n > 0 {
+		return err
+	}
+	refuse(u, "quota")
+	l := u.List
+	_, err = w.exec(cbecSQL.listRewrite, int(l.Status), l.Lane, l.ValueFen, l.TaxFen, l.Period, micros(l.UpdatedAt),
+		micros0(l.Deadline), l.Doc, l.Key)
+	return err
 }
 
 // receipts appends the batch's list receipts with consecutive sequence
