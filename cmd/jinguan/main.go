@@ -15,7 +15,7 @@ func main() {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(serveCmd(), benchCmd(), usersCmd(), riskCmd(), tariffCmd(), creditCmd())
+	root.AddCommand(serveCmd(), benchCmd(), usersCmd(), riskCmd(), tariffCmd(), creditCmd(), ecommerceCmd())
 	if err := root.Execute(); err != nil {
 		fmt.Fprintln(os.Stderr, "jinguan:", err)
 		os.Exit(1)
