@@ -38,6 +38,7 @@ func benchDeclarationsCmd() *cobra.Command {
 		dir, pg    string
 		keep       bool
 		profile    string
+		withModel  bool
 	)
 	cmd := &cobra.Command{
 		Use:   "declarations",
@@ -71,7 +72,7 @@ func benchDeclarationsCmd() *cobra.Command {
 				}
 				defer pprof.StopCPUProfile()
 			}
-			return benchDeclarations(cmd.Context(), cmd.OutOrStdout(), app.Config{DataDir: dir, PostgresDSN: pg}, n, clients, rate)
+			return benchDeclarations(cmd.Context(), cmd.OutOrStdout(), app.Config{DataDir: dir, PostgresDSN: pg}, n, clients, rate, withModel)
 		},
 	}
 	f := cmd.Flags()
@@ -82,10 +83,11 @@ func benchDeclarationsCmd() *cobra.Command {
 	f.StringVar(&pg, "pg", "", "PostgreSQL DSN instead of SQLite")
 	f.BoolVar(&keep, "keep", false, "keep the temporary data folder")
 	f.StringVar(&profile, "cpuprofile", "", "write a CPU profile of the whole run to this file")
+	f.BoolVar(&withModel, "risk-model", false, "score every declaration with the demo's risk model too (trained before the clock starts)")
 	return cmd
 }
 
-func benchDeclarations(ctx context.Context, out io.Writer, cfg app.Config, n, clients int, offered float64) error {
+func benchDeclarations(ctx context.Context, out io.Writer, cfg app.Config, n, clients int, offered float64, withModel bool) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -97,6 +99,11 @@ func benchDeclarations(ctx context.Context, out io.Writer, cfg app.Config, n, cl
 	defer a.Close()
 	if _, err := a.SeedDemo(ctx); err != nil {
 		return err
+	}
+	if withModel {
+		if _, err := a.SeedDemoModel(ctx); err != nil {
+			return err
+		}
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
