@@ -25,6 +25,9 @@ func (a *App) SeedDemo(ctx context.Context) ([]demo.User, error) {
 	if err := a.seedEcommerce(ctx); err != nil {
 		return nil, err
 	}
+	if err := a.seedRiskDemo(ctx); err != nil {
+		return nil, err
+	}
 	// Grade every registered enterprise, the e-commerce parties included.
 	all, err := a.Enterprises.ListEnterprises(ctx)
 	if err != nil {
@@ -135,7 +138,7 @@ func (a *App) officers(ctx context.Context, every time.Duration, inspector, rele
 				if gerr != nil {
 					continue
 				}
-				if fs := demo.Findings(d, rng); len(fs) > 0 { // the demo's hidden truth (demo/findings.go)
+				if fs := demo.Check(a.secret, a.Catalog, d, rng); len(fs) > 0 { // the demo's hidden truth (demo/violations.go)
 					in = declaration.ResultInput{Outcome: "finding", Findings: fs}
 				}
 				_, err = a.Declarations.RecordResult(ctx, inspector.Principal(), s.ID, in)
@@ -144,8 +147,11 @@ func (a *App) officers(ctx context.Context, every time.Duration, inspector, rele
 				if gerr != nil || d.Tax == nil {
 					continue
 				}
-				payer := declarants[d.Head.TradeCoScc].Principal()
-				_, err = a.Declarations.Pay(ctx, payer, s.ID, declaration.PaymentInput{Amount: d.Tax.Total, Reference: "DEMO-" + d.EntryID})
+				payer, ok := declarants[d.Head.TradeCoScc]
+				if !ok { // a first-time importer without an account: its broker pays
+					payer = declarants[d.Head.AgentCodeScc]
+				}
+				_, err = a.Declarations.Pay(ctx, payer.Principal(), s.ID, declaration.PaymentInput{Amount: d.Tax.Total, Reference: "DEMO-" + d.EntryID})
 			default:
 				_, err = a.Declarations.Release(ctx, releaser.Principal(), s.ID, declaration.ReasonInput{Reason: "demo release"})
 			}

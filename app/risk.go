@@ -3,10 +3,12 @@ package app
 import (
 	"context"
 	"path/filepath"
+	"slices"
 	"sync"
 	"time"
 
 	"github.com/jinguan-customs/jinguan"
+	"github.com/jinguan-customs/jinguan/demo"
 	"github.com/jinguan-customs/jinguan/refdata"
 	"github.com/jinguan-customs/jinguan/risk"
 )
@@ -49,6 +51,9 @@ func (a *App) openRisk(ctx context.Context, store risk.Store, decls risk.Declara
 		e, _ := a.Catalog.Lookup(refdata.CustomsDistrict, office, on)
 		return risk.Where{Channel: e.Attr("channel"), Parent: e.Attr("parent")}
 	}
+	if a.Config.Demo && len(a.Settings.Risk.Capacity) == 0 {
+		a.Settings.Risk.Capacity = demoCapacity
+	}
 	t := risk.NewTargeting(sel, empty, a.secret, a.Catalog.ExchangeRate, where)
 	t.Settings = a.Settings.Risk
 	now := time.Now()
@@ -85,4 +90,33 @@ func (a *App) runRisk() func() {
 	go func() { defer wg.Done(); a.Risk.Watcher.Run(ctx, 5*time.Second) }()
 	go func() { defer wg.Done(); a.Risk.Projector.Run(ctx, time.Second) }()
 	return func() { cancel(); wg.Wait() }
+}
+
+// demoCapacity gives the demo's import offices checks to spare, so the
+// top-up stream shows: at the demo's 2 declarations a second each office
+// sees some 4,000 imports a day.
+var demoCapacity = []risk.Capacity{{Office: "*", Direction: "I", Red: 300, Yellow: 300, TopUp: 0.04}}
+
+// seedRiskDemo publishes the demo's reference prices (its market blurred,
+// see demo/violations.go) and its watch-listed traders, unless the
+// registry already has them.
+func (a *App) seedRiskDemo(ctx context.Context) error {
+	reg := a.Risk.Registry
+	ls, err := reg.Store.WatchLists(ctx)
+	if err != nil {
+		return err
+	}
+	if !slices.ContainsFunc(ls, func(l risk.WatchList) bool { return l.Name == "watch-traders" }) {
+		l := risk.WatchList{Name: "watch-traders", Kind: "enterprise", Values: demo.WatchedTraders(),
+			Description: "情报线索 2026-017：两家企业屡有低报价格 / lead 2026-017: two traders with repeated undervaluation"}
+		if _, err := reg.PutList(ctx, risk.System, l); err != nil {
+			return err
+		}
+	}
+	ps, err := reg.Store.RefPrices(ctx)
+	if err != nil || len(ps) > 0 {
+		return err
+	}
+	from := time.Date(2020, 1, 1, 0, 0, 0, 0, jinguan.China)
+	return reg.PutRefPrices(ctx, risk.System, demo.RefPrices(a.Schedule.Lines(time.Now()), from))
 }

@@ -51,7 +51,8 @@ const (
 // SeedDemoModel gives the demo an active risk model when it has none. It
 // is trained at start, in about a second, on a synthetic history: the
 // demo generator's declarations (seed 1) over the last 120 days, each item
-// labelled by a draw on demo.FindingChance — the same truth the demo's
+// labelled by demo.Check — the planted violations and a background draw on
+// demo.FindingChance, the same truth the demo's
 // inspectors follow. Training at start rather than shipping a model file
 // keeps the model in step with the generator, the features and the file
 // format, and keeps a binary out of the repository; the same code and
@@ -75,9 +76,12 @@ func (a *App) SeedDemoModel(ctx context.Context) (*risk.StoredModel, error) {
 		f, _ := gen.Form(at)
 		d := &declaration.Declaration{ID: int64(i + 1), EntryID: fmt.Sprintf("DEMO%014d", i+1), DeclaredAt: at, Form: f}
 		recs := risk.ModelRecords(d, a.Catalog.ExchangeRate)
+		found := map[int]bool{}
+		for _, x := range demo.Check(a.secret, a.Catalog, d, rng) { // what the demo's inspectors would find
+			found[x.GNo] = true
+		}
 		for j := range recs {
-			p, _ := demo.FindingChance(d.Head, d.Items[j])
-			recs[j].Fraud = rng.Float64() < p
+			recs[j].Fraud = found[d.Items[j].GNo]
 		}
 		if at.Before(cut) {
 			for _, r := range recs {

@@ -27,22 +27,17 @@ func careless(scc string) bool {
 	return false
 }
 
-// FindingChance is how likely a check finds something on an item, and
-// what kind of finding it would be.
+// FindingChance is how likely a check finds something on an item beyond
+// the planted violations of violations.go, and what kind of finding it
+// would be: a low background, higher for the careless traders and the
+// risky chapters and origins. (Undervaluation is planted, by price.)
 func FindingChance(h declaration.Head, it declaration.Item) (float64, string) {
-	p, kind := 0.02, "other"
+	p, kind := 0.005, "other"
 	if careless(h.TradeCoScc) {
-		p, kind = p+0.25, "value"
+		p, kind = p+0.03, "quantity"
 	}
 	if len(it.CodeTS) >= 2 && slices.Contains(riskyChapters, it.CodeTS[:2]) && slices.Contains(riskyOrigins, it.OriginCountry) {
-		p, kind = p+0.3, "origin"
-	}
-	unit := it.DeclPrice.InexactFloat64()
-	if it.TradeCurr == "JPY" {
-		unit /= 150
-	}
-	if unit < 4 {
-		p, kind = p+0.12, "value"
+		p, kind = p+0.05, "origin"
 	}
 	if h.IEFlag == "E" {
 		p /= 2

@@ -14,6 +14,7 @@ import (
 	"github.com/jinguan-customs/jinguan/enterprise"
 	"github.com/jinguan-customs/jinguan/refdata"
 	"github.com/jinguan-customs/jinguan/tariff"
+	"github.com/jinguan-customs/jinguan/uscc"
 )
 
 // Generator makes valid declarations with realistic variety: offices and
@@ -84,6 +85,11 @@ func (g *Generator) Form(at time.Time) (declaration.Form, User) {
 	}
 	office := g.offices[r.IntN(len(g.offices))]
 	imp := r.IntN(10) < 7
+	if imp && r.IntN(40) == 0 && len(g.brokers) > 0 { // a first-time importer, declared by a broker
+		trader = newImporter(r)
+		agent = g.brokers[r.IntN(len(g.brokers))]
+	}
+	under := undervalueChance(trader.SCC, imp)
 	h := declaration.Head{
 		CustomMaster: office.Code, IEPort: office.Code, IEFlag: "E",
 		TradeCoScc: trader.SCC, TradeName: trader.NameZH,
@@ -119,7 +125,7 @@ func (g *Generator) Form(at time.Time) (declaration.Form, User) {
 	var f declaration.Form
 	var gross, net decimal.Decimal
 	for i := 0; i < n; i++ {
-		it, kg := g.item(i+1, cur, country, imp)
+		it, kg := g.item(i+1, cur, country, imp, r.Float64() < under, at)
 		f.Items = append(f.Items, it)
 		net = net.Add(kg)
 	}
@@ -158,28 +164,43 @@ func (g *Generator) terms(imp bool, h *declaration.Head, cur string) string {
 }
 
 // item builds one line; it returns the line and its net weight in kg.
-func (g *Generator) item(no int, cur, country string, imp bool) (declaration.Item, decimal.Decimal) {
+// The price follows the line's hidden market price (see violations.go):
+// mostly 75–135 % of it, sometimes an honest discount down to 46 %, and
+// 20–44 % for an undervalued item.
+func (g *Generator) item(no int, cur, country string, imp, undervalued bool, at time.Time) (declaration.Item, decimal.Decimal) {
 	r := g.rng
 	l := g.lines[r.IntN(len(g.lines))]
-	// Goods are traded in their first legal unit; prices follow the unit.
+	// Goods are traded in their first legal unit.
 	qty := decimal.NewFromInt(int64(1 + r.IntN(300)))
 	unitKg := decimal.NewFromFloat(0.2 + r.Float64()*30).Round(3)
-	price := decimal.NewFromFloat(2 + r.Float64()*r.Float64()*600).Round(2)
 	switch l.FirstUnit {
 	case "035": // kilograms
 		qty, unitKg = decimal.NewFromInt(int64(50+r.IntN(5000))), decimal.NewFromInt(1)
-		price = decimal.NewFromFloat(0.5 + r.Float64()*r.Float64()*40).Round(2)
 	case "070": // tonnes
 		qty, unitKg = decimal.NewFromInt(int64(1+r.IntN(50))), decimal.NewFromInt(1000)
-		price = decimal.NewFromFloat(300 + r.Float64()*2000).Round(2)
 	case "095": // litres, about a kilogram each
 		qty, unitKg = decimal.NewFromInt(int64(12+r.IntN(2000))), decimal.NewFromInt(1)
-		price = decimal.NewFromFloat(1 + r.Float64()*r.Float64()*60).Round(2)
+	}
+	factor := 0.75 + 0.6*r.Float64()
+	switch {
+	case undervalued:
+		factor = 0.2 + 0.24*r.Float64()
+	case r.IntN(12) == 0: // honest discounts and clearance stock
+		factor = 0.46 + 0.29*r.Float64()
+	}
+	cny := MarketPrice(l.Code, l.FirstUnit) * factor
+	rate := 1.0
+	if x, ok := g.cat.ExchangeRate(cur, at); ok && x.IsPositive() {
+		rate = x.InexactFloat64()
+	}
+	price := decimal.NewFromFloat(cny / rate).Round(2)
+	if cur == "JPY" {
+		price = price.Round(0)
+	}
+	if !price.IsPositive() {
+		price = decimal.New(1, -2)
 	}
 	kg := qty.Mul(unitKg).Round(3)
-	if cur == "JPY" {
-		price = price.Mul(decimal.NewFromInt(150)).Round(0)
-	}
 	origin, dest := country, "CHN"
 	if !imp {
 		origin, dest = "CHN", country
@@ -231,4 +252,12 @@ func containerID(r *rand.Rand) string {
 		}
 	}
 	return "CSQU3054383"
+}
+
+// newImporter is an enterprise trading for the first time: a valid credit
+// code the demo registry does not know.
+func newImporter(r *rand.Rand) enterprise.Enterprise {
+	region := []string{"310115", "440300", "330206", "320594"}[r.IntN(4)]
+	scc := uscc.Complete(fmt.Sprintf("91%sMA%06dN", region, 900000+r.IntN(99999))[:17])
+	return enterprise.Enterprise{SCC: scc, NameZH: "新设进出口贸易有限公司（" + scc[10:16] + "）", NameEN: "New Trading Co. " + scc[10:16]}
 }

@@ -48,7 +48,7 @@ func lineChart(series []risk.Point, labels map[string]string, title string, y fu
 		fmt.Fprintf(&b, `<line x1="%.0f" x2="%.0f" y1="%.1f" y2="%.1f" class="grid-line"/>`, left, w-right, yy, yy)
 		fmt.Fprintf(&b, `<text x="%.0f" y="%.1f" text-anchor="end" class="axis">%s%s</text>`, left-6, yy+4, trimFloat(maxY*f), unit)
 	}
-	layout := "01-02 15h"
+	layout := "01-02 15:04"
 	if len(starts) > 1 && starts[1].Sub(starts[0]) >= 24*time.Hour {
 		layout = "2006-01-02"
 	}

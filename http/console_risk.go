@@ -364,7 +364,8 @@ func (v *cview) Grade(g string) string {
 type riskEffData struct {
 	E         risk.Effectiveness
 	From, To  string
-	Bucket    string
+	Bucket    string // as measured
+	Asked     string // as chosen in the form ("" for automatic)
 	Streams   []string
 	HitChart  template.HTML
 	SelChart  template.HTML
@@ -384,7 +385,8 @@ func (s *Server) riskEffectivenessPage(w http.ResponseWriter, r *http.Request, v
 		return err
 	}
 	d := riskEffData{E: e, From: from.In(jinguan.China).Format("2006-01-02"),
-		To: to.Add(-time.Second).In(jinguan.China).Format("2006-01-02"), Bucket: e.Bucket, Streams: risk.Streams}
+		To: to.Add(-time.Second).In(jinguan.China).Format("2006-01-02"), Bucket: e.Bucket, Asked: r.URL.Query().Get("bucket"),
+		Streams: risk.Streams}
 	labels := map[string]string{}
 	for _, st := range risk.Streams {
 		labels[st] = v.T("eff.stream." + st)

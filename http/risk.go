@@ -269,7 +269,7 @@ func (s *Server) riskPutRefPrices(w http.ResponseWriter, r *http.Request, p auth
 }
 
 // effectivenessPeriod reads from/to (dates, to inclusive; default the last
-// 7 days) and the bucket (hour or day; default hour up to two days).
+// 7 days) and the bucket (5m, hour or day; default: chosen from the data).
 func effectivenessPeriod(r *http.Request) (from, to time.Time, bucket time.Duration, err error) {
 	q := r.URL.Query()
 	to = time.Now()
@@ -292,18 +292,20 @@ func effectivenessPeriod(r *http.Request) (from, to time.Time, bucket time.Durat
 	date("from", &from, false)
 	date("to", &to, true)
 	switch q.Get("bucket") {
-	case "":
-		bucket = 24 * time.Hour
-		if to.Sub(from) <= 48*time.Hour {
-			bucket = time.Hour
-		}
+	case "": // chosen from the data
+	case "5m":
+		bucket = risk.Bucket5m
 	case "hour":
-		bucket = time.Hour
+		bucket = risk.BucketHour
 	case "day":
-		bucket = 24 * time.Hour
+		bucket = risk.BucketDay
 	default:
 		errs = append(errs, jinguan.FieldError{Pointer: "/query/bucket", Code: "one_of",
-			MessageZH: "取值应为 hour 或 day", MessageEN: "must be hour or day"})
+			MessageZH: "取值应为 5m、hour 或 day", MessageEN: "must be 5m, hour or day"})
+	}
+	if bucket == risk.Bucket5m && to.Sub(from) > 2*24*time.Hour {
+		errs = append(errs, jinguan.FieldError{Pointer: "/query/bucket", Code: "too_fine",
+			MessageZH: "五分钟粒度最多两天", MessageEN: "five-minute buckets cover at most two days"})
 	}
 	if len(errs) > 0 {
 		return from, to, bucket, jinguan.Invalid(errs)

@@ -70,7 +70,7 @@ type Point struct {
 
 // ProfileStats are one profile's counts over the period, and whether it
 // is flagged for review: over the review window it had enough checks and
-// hit less often than the random stream.
+// hit less often than the random stream's estimate of non-compliance.
 type ProfileStats struct {
 	ProfileID string `json:"profile_id"`
 	Title     string `json:"title"`
@@ -101,16 +101,44 @@ type Compliance struct {
 type Effectiveness struct {
 	From      time.Time      `json:"from"`
 	To        time.Time      `json:"to"`
-	Bucket    string         `json:"bucket"` // hour | day
+	Bucket    string         `json:"bucket"` // 5m | hour | day
 	Streams   []StreamStats  `json:"streams"`
 	Series    []Point        `json:"series"`
 	Profiles  []ProfileStats `json:"profiles"`
 	ByChapter []Compliance   `json:"by_chapter"`
 	ByOffice  []Compliance   `json:"by_office"`
-	// The review window and the random stream's hit rate over it.
+	// NonCompliance is the random stream's estimate of the share of all
+	// declarations a check would find something on: its checks weighted
+	// by the inverse of their chance to be drawn, since credit grades
+	// scale that chance (the raw random hit rate over-weights the
+	// dishonest, who are drawn more often).
+	NonCompliance float64 `json:"non_compliance"`
+	// The review window and the random stream's estimate over it, which
+	// profiles are compared with.
 	ReviewFrom          time.Time `json:"review_from"`
 	ReviewMin           int       `json:"review_min_inspections"`
 	RandomReviewHitRate float64   `json:"random_review_hit_rate"`
+}
+
+// weighted accumulates an inverse-probability estimate.
+type weighted struct{ w, found float64 }
+
+func (x *weighted) add(f *Fact, found bool) {
+	w := 1.0
+	if f.RandomRate > 0 {
+		w = 1 / f.RandomRate
+	}
+	x.w += w
+	if found {
+		x.found += w
+	}
+}
+
+func (x weighted) rate() float64 {
+	if x.w == 0 {
+		return 0
+	}
+	return x.found / x.w
 }
 
 // streamsOf says which streams selected a declaration for a check.
@@ -169,21 +197,46 @@ func outcomes(f *Fact) map[string]*profileOutcome {
 	return out
 }
 
-// Measure computes effectiveness over [from, to) in buckets of one hour
-// or one day, and flags profiles over the review window ending at to.
-// facts must cover both the period and the review window; profiles are
-// the registry's current versions (titles, statuses).
+// Bucket sizes of the series.
+const (
+	Bucket5m   = 5 * time.Minute
+	BucketHour = time.Hour
+	BucketDay  = 24 * time.Hour
+)
+
+// Measure computes effectiveness over [from, to) in buckets of five
+// minutes, an hour or a day (0: chosen from how long the facts of the
+// period span), and flags profiles over the review window ending at to.
+// The series starts at the first bucket with a decision. facts must cover
+// both the period and the review window; profiles are the registry's
+// current versions (titles, statuses).
 func Measure(facts []Fact, from, to time.Time, bucket time.Duration, profiles []Profile, review ReviewSettings) Effectiveness {
-	ev := Effectiveness{From: from, To: to, Bucket: "day", ReviewMin: review.MinInspections,
+	ev := Effectiveness{From: from, To: to, ReviewMin: review.MinInspections,
 		ReviewFrom: to.AddDate(0, 0, -review.Days)}
-	if bucket < 24*time.Hour {
-		bucket, ev.Bucket = time.Hour, "hour"
-	} else {
-		bucket = 24 * time.Hour
+	first := to
+	for i := range facts {
+		if at := facts[i].DecidedAt; !at.Before(from) && at.Before(first) {
+			first = at
+		}
 	}
-	start := chinaDate(from)
-	if ev.Bucket == "hour" {
-		start = from.Truncate(time.Hour)
+	if bucket <= 0 {
+		switch span := to.Sub(first); {
+		case span <= 6*time.Hour:
+			bucket = Bucket5m
+		case span <= 2*24*time.Hour:
+			bucket = BucketHour
+		default:
+			bucket = BucketDay
+		}
+	}
+	var start time.Time
+	switch {
+	case bucket < BucketHour:
+		bucket, ev.Bucket, start = Bucket5m, "5m", first.Truncate(Bucket5m)
+	case bucket < BucketDay:
+		bucket, ev.Bucket, start = BucketHour, "hour", first.Truncate(time.Hour)
+	default:
+		bucket, ev.Bucket, start = BucketDay, "day", chinaDate(first)
 	}
 	streams := map[string]*Counts{}
 	series := map[time.Time]map[string]*Counts{}
@@ -203,15 +256,15 @@ func Measure(facts []Fact, from, to time.Time, bucket time.Duration, profiles []
 		}
 	}
 	chapters, offices := map[string]*Compliance{}, map[string]*Compliance{}
-	var randomReview Counts
+	var randomReview, randomPeriod weighted
 	for i := range facts {
 		f := &facts[i]
 		found := len(f.Findings) > 0
 		inReview := !f.DecidedAt.Before(ev.ReviewFrom) && f.DecidedAt.Before(to)
 		inPeriod := !f.DecidedAt.Before(from) && f.DecidedAt.Before(to)
 		sts := streamsOf(f)
-		if inReview && slices.Contains(sts, StreamRandom) {
-			randomReview.add(f.Inspected, found, f.Seized, f.AdditionalDuty)
+		if inReview && f.Inspected && slices.Contains(sts, StreamRandom) {
+			randomReview.add(f, found)
 		}
 		for id, o := range outcomes(f) {
 			s := stat(id)
@@ -244,6 +297,7 @@ func Measure(facts []Fact, from, to time.Time, bucket time.Duration, profiles []
 			}
 		}
 		if slices.Contains(sts, StreamRandom) && f.Inspected {
+			randomPeriod.add(f, found)
 			w := 1.0
 			if f.RandomRate > 0 {
 				w = 1 / f.RandomRate
@@ -272,15 +326,14 @@ func Measure(facts []Fact, from, to time.Time, bucket time.Duration, profiles []
 			ev.Series = append(ev.Series, Point{Start: b, Stream: st, Counts: c})
 		}
 	}
-	randomReview.finish()
-	ev.RandomReviewHitRate = randomReview.HitRate
+	ev.RandomReviewHitRate, ev.NonCompliance = randomReview.rate(), randomPeriod.rate()
 	for _, s := range byProfile {
 		s.Counts.finish()
 		if s.ReviewInspections > 0 {
 			s.ReviewHitRate = float64(s.reviewHits) / float64(s.ReviewInspections)
 		}
-		s.Flagged = s.ReviewInspections >= review.MinInspections && randomReview.Inspections > 0 &&
-			s.ReviewHitRate < randomReview.HitRate
+		s.Flagged = s.ReviewInspections >= review.MinInspections && randomReview.w > 0 &&
+			s.ReviewHitRate < ev.RandomReviewHitRate
 		ev.Profiles = append(ev.Profiles, *s)
 	}
 	slices.SortFunc(ev.Profiles, func(a, b ProfileStats) int { return cmp.Compare(a.ProfileID, b.ProfileID) })

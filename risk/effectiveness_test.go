@@ -1,6 +1,7 @@
 package risk
 
 import (
+	"math"
 	"testing"
 	"time"
 
@@ -69,9 +70,11 @@ func TestMeasure(t *testing.T) {
 	if x := p["P3"]; x.Matches != 0 || x.Status != Active {
 		t.Errorf("P3 %+v", x)
 	}
-	// Review: the random stream hit 1 in 3 checks over 30 days (7 counts);
-	// P1 hit 1 in 3 (7 counts too): not below. P2 hit 1 in 1: too few checks.
-	if ev.RandomReviewHitRate != 1.0/3 || p["P1"].Flagged || p["P2"].Flagged || p["P1"].ReviewInspections != 3 {
+	// Review: the random stream hit 1 in 3 checks over 30 days (7 counts),
+	// weighted by 1/rate: 2 of 22; P1 hit 1 in 3: not below. P2 hit 1 in 1:
+	// too few checks. Over the period (3 and 4): 2 of 12.
+	if math.Abs(ev.RandomReviewHitRate-2.0/22) > 1e-12 || p["P1"].Flagged || p["P2"].Flagged || p["P1"].ReviewInspections != 3 ||
+		math.Abs(ev.NonCompliance-2.0/12) > 1e-12 {
 		t.Errorf("review: random %.3f, P1 %+v, P2 %+v", ev.RandomReviewHitRate, p["P1"], p["P2"])
 	}
 	facts[0].Findings, facts[0].AdditionalDuty = nil, decimal.Zero
