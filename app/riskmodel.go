@@ -52,8 +52,9 @@ const (
 // is trained at start, in about a second, on a synthetic history: the
 // demo generator's declarations (seed 1) over the last 120 days, each item
 // labelled by demo.Check — the planted violations and a background draw on
-// demo.FindingChance, the same truth the demo's
-// inspectors follow. Training at start rather than shipping a model file
+// demo.FindingChance, the same truth the demo's inspectors follow; the last
+// 20 days are kept out of training, calibrate the scores and measure the
+// model. Training at start rather than shipping a model file
 // keeps the model in step with the generator, the features and the file
 // format, and keeps a binary out of the repository; the same code and
 // day give the same model. It is stored and audited like any version, so
@@ -104,6 +105,11 @@ func (a *App) SeedDemoModel(ctx context.Context) (*risk.StoredModel, error) {
 	if err != nil {
 		return nil, err
 	}
+	var held []model.Record
+	for _, items := range latest {
+		held = append(held, items...)
+	}
+	risk.CalibrateOn(m, held)
 	sm := risk.StoredModel{Source: "demo", TrainFrom: from, TrainTo: cut, TrainItems: len(train), TrainFindings: findings,
 		Latest:    risk.Evaluate(m, latest, cut, day, risk.EvaluationShares(reg.Stream.Policy().Capacity)),
 		Reference: risk.ReferenceScores(m, latest),

@@ -102,3 +102,25 @@ func ReferenceScores(m *model.Model, decls [][]model.Record) []float64 {
 	}
 	return q
 }
+
+// calibrate fits the model's Platt calibration on labelled declarations.
+func calibrate(m *model.Model, ds []labelled) {
+	var recs []model.Record
+	for _, d := range ds {
+		recs = append(recs, d.items...)
+	}
+	CalibrateOn(m, recs)
+}
+
+// CalibrateOn fits the model's Platt calibration on labelled records the
+// trees did not learn from.
+func CalibrateOn(m *model.Model, recs []model.Record) {
+	y := make([]float64, len(recs))
+	for i := range recs {
+		if recs[i].Fraud {
+			y[i] = 1
+		}
+	}
+	p := model.FitPlatt(m.Margins(recs), y)
+	m.Calibration = &p
+}

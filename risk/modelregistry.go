@@ -61,9 +61,12 @@ func notEnough(zh, en string, args ...any) error {
 }
 
 // Retrain trains on the checked declarations decided before the latest
-// period, measures the new model and the active one on the checked items
-// of the latest period, and promotes the new one only if its AUC there is
-// higher (above 0.5 when there is no active model). Either way the new
+// period, calibrates its scores on the checked items of the latest period
+// (Platt: a score then reads as the chance that a check finds something),
+// measures the new model and the active one on those items, and promotes
+// the new one only if its AUC there is higher (above 0.5 when there is no
+// active model). Calibration does not change a ranking, so neither the
+// AUC nor the precision. Either way the new
 // version is stored with its figures and the reason, and audited.
 func (r *ModelRegistry) Retrain(ctx context.Context, p auth.Principal, opt RetrainOptions) (*StoredModel, error) {
 	if err := allowed(p, profileWriters); err != nil {
@@ -120,6 +123,7 @@ func (r *ModelRegistry) Retrain(ctx context.Context, p auth.Principal, opt Retra
 	if err != nil {
 		return nil, err
 	}
+	calibrate(cand, latest)
 	shares := EvaluationShares(r.capacity())
 	sm := &StoredModel{CreatedAt: now, CreatedBy: p.User, Source: "history", Trees: len(cand.Trees.Trees),
 		TrainFrom: first, TrainTo: cut, TrainItems: len(train), TrainFindings: findings,

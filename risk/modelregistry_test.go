@@ -164,6 +164,9 @@ func TestRetrainPromotesOnlyWhenBetterAndRollsBack(t *testing.T) {
 	if a := stream.Active(); a == nil || a.Version != 1 {
 		t.Fatalf("stream on %+v, want v1", a)
 	}
+	if a := stream.Active(); a.Model.Calibration == nil || a.Model.Calibration.A <= 0 {
+		t.Fatalf("the promoted model is not calibrated: %+v", a.Model.Calibration)
+	}
 	// The same history again gives the same model: not better, so kept out.
 	m2, err := reg.Retrain(ctx, analyst, RetrainOptions{})
 	if err != nil {
