@@ -28,7 +28,12 @@ func (a *App) openRiskModel(ctx context.Context, store risk.ModelStore, decls de
 	a.Risk.Models = &risk.ModelRegistry{Store: store, Facts: a.Risk.Store, Declarations: decls, Stream: s,
 		Rates: a.Catalog.ExchangeRate, Log: a.Config.Log}
 	a.Risk.Targeting.Model = s
-	return a.Risk.Models.Sync(ctx)
+	// A model that cannot be loaded must not stop clearance: the other
+	// streams go on, the error is logged, and the poller keeps trying.
+	if err := a.Risk.Models.Sync(ctx); err != nil {
+		a.Config.Log.Error("risk model not loaded; declarations are assessed without it", "err", err)
+	}
+	return nil
 }
 
 // runRiskModel polls the active model until the returned function is
