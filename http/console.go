@@ -69,6 +69,7 @@ func (s *Server) consoleRoutes(mux *http.ServeMux) {
 	s.riskModelConsoleRoutes(mux, page, cop)
 	s.riskConsoleRoutes(mux, page, cop)
 	s.creditConsoleRoutes(mux, page, cop)
+	s.tariffConsoleRoutes(mux, page, cop)
 	mux.Handle("GET /console/", page("notfound", func(_ *Server, w http.ResponseWriter, _ *http.Request, v *cview) error {
 		return jinguan.NotFound("页面", "page")
 	}))

@@ -24,6 +24,8 @@ type detailData struct {
 	Lanes  []declaration.Lane // where a reroute may send it
 	Kinds  []string
 	PayDue string
+	// BillRows are the declaration's tax bills (console_tariff.go).
+	BillRows []billRow
 	// ReleaseByOther: the release waits for an officer other than this one.
 	ReleaseByOther bool
 	action         string

@@ -125,5 +125,10 @@ func (s *Server) renderDetail(w http.ResponseWriter, r *http.Request, v *cview, 
 		return err
 	}
 	v.at = d.DeclaredAt
-	return s.render(w, code, "detail", v, newDetailData(v, p, d, evs, action, posted))
+	dd := newDetailData(v, p, d, evs, action, posted)
+	var due string
+	if dd.BillRows, due = s.declarationBillRows(ctx, p, d); due != "" {
+		dd.PayDue = due // the bill with today's late fee
+	}
+	return s.render(w, code, "detail", v, dd)
 }
