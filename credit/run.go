@@ -4,6 +4,7 @@ import (
 	"context"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -112,6 +113,8 @@ func (b *Book) Run(ctx context.Context, day Date, sink Sink, opt RunOptions) (Ru
 				return
 			}
 			t := time.Now()
+			// In code order the store's index takes the rows as appends.
+			slices.SortFunc(rs, func(a, b Result) int { return strings.Compare(a.SCC, b.SCC) })
 			if werr = sink.PutResults(ctx, rs); werr == nil {
 				werr = sink.AppendGradeChanges(ctx, cs)
 			}

@@ -23,7 +23,7 @@ func Synthetic(n int, seed uint64, today Date, subject func(Subject), event func
 		e.ID = id
 		event(e)
 	}
-	regions := []string{"110105", "310115", "440300", "330206", "320594", "370212", "120116", "350206", "440106", "500112"}
+	regions := []string{"110105", "120116", "310115", "320594", "330206", "350206", "370212", "440106", "440300", "500112"}
 	poisson := func(mean float64) int {
 		l, k, p := math.Exp(-mean), 0, 1.0
 		for {
@@ -41,7 +41,8 @@ func Synthetic(n int, seed uint64, today Date, subject func(Subject), event func
 	}
 	yes, no := true, false
 	for i := 0; i < n; i++ {
-		scc := uscc.Complete(fmt.Sprintf("91%s%09d", regions[i%len(regions)], i)[:17])
+		// Codes ascend with i, as the registry is read at start-up (by code).
+		scc := uscc.Complete(fmt.Sprintf("91%s%09d", regions[i*len(regions)/n], i)[:17])
 		s := Subject{SCC: scc, Registered: today - Date(30+r.IntN(30*365)), Broker: r.IntN(10) == 0}
 		switch k := r.IntN(10000); {
 		case k < 63:
