@@ -115,8 +115,10 @@ func (b *Book) Run(ctx context.Context, day Date, sink Sink, opt RunOptions) (Ru
 			t := time.Now()
 			// In code order the store's index takes the rows as appends.
 			slices.SortFunc(rs, func(a, b Result) int { return strings.Compare(a.SCC, b.SCC) })
-			if werr = sink.PutResults(ctx, rs); werr == nil {
-				werr = sink.AppendGradeChanges(ctx, cs)
+			// The audit trail first: if the results were stored and the
+			// changes lost, the next run would see no change to record.
+			if werr = sink.AppendGradeChanges(ctx, cs); werr == nil {
+				werr = sink.PutResults(ctx, rs)
 			}
 			st.WriteWait += time.Since(t)
 			if werr != nil {
@@ -294,10 +296,10 @@ func (b *Book) Reassess(ctx context.Context, sccs []string, day Date, at time.Ti
 	if len(rs) == 0 {
 		return nil, nil
 	}
-	if err := sink.PutResults(ctx, rs); err != nil {
+	if err := sink.AppendGradeChanges(ctx, cs); err != nil {
 		return nil, err
 	}
-	if err := sink.AppendGradeChanges(ctx, cs); err != nil {
+	if err := sink.PutResults(ctx, rs); err != nil {
 		return nil, err
 	}
 	b.remember(rs)

@@ -151,6 +151,12 @@ func (s *creditStore) PutResults(ctx context.Context, rs []credit.Result) error 
 		return nil
 	}
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		// Results are derived and recomputed by every run: their commit
+		// need not wait for the WAL flush; the grade changes, committed
+		// before them synchronously, are the audit trail.
+		if _, err := tx.Exec(ctx, `SET LOCAL synchronous_commit = off`); err != nil {
+			return err
+		}
 		if _, err := tx.Exec(ctx, `CREATE TEMP TABLE IF NOT EXISTS credit_results_in (LIKE credit_results) ON COMMIT DELETE ROWS`); err != nil {
 			return err
 		}
