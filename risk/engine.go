@@ -37,7 +37,10 @@ type Engine struct {
 	// Evaluated counts expression evaluations: what the index let through;
 	// Interpreted those that needed CEL (see native.go).
 	Evaluated, Interpreted uint64
-	nenv                   nenv
+	// InterpretOnly runs every condition in CEL, bypassing the native
+	// translation: for comparison and as a fallback.
+	InterpretOnly bool
+	nenv          nenv
 }
 
 type entry struct {
@@ -61,7 +64,19 @@ type fieldRef struct {
 type Hit struct {
 	Profile *Profile
 	Item    int
-	Values  map[string]string
+	Values  []FieldValue // the inputs the condition read, in the order it reads them
+}
+
+// FieldValue is one input a condition read, e.g. item.origin = VNM.
+type FieldValue struct{ Name, Value string }
+
+// ValueMap is the hit's values as the decision record keeps them.
+func (h *Hit) ValueMap() map[string]string {
+	m := make(map[string]string, len(h.Values))
+	for _, v := range h.Values {
+		m[v.Name] = v.Value
+	}
+	return m
 }
 
 // Engine compiles active profiles; a profile that fails to compile is an
@@ -184,6 +199,7 @@ func headerValue(d *DeclInput, f string) string {
 // each goroutine its own Engine (Clone).
 func (e *Engine) Match(d *DeclInput, items []ItemInput, w Where) ([]Hit, error) {
 	var hits []Hit
+	var vals []FieldValue // shared by the hits' Values: one allocation for most declarations
 	nv := &e.nenv
 	nv.d, nv.lists = d, e.compiler.lists.Load()
 	day := d.Date.Unix()
@@ -205,6 +221,13 @@ func (e *Engine) Match(d *DeclInput, items []ItemInput, w Where) ([]Hit, error) 
 			nv.it = act.item
 			var match bool
 			switch {
+			case e.InterpretOnly:
+				e.Interpreted++
+				out, _, err := en.c.prog.Eval(act)
+				if err != nil {
+					return jinguan.Errorf(jinguan.EINTERNAL, "布控规则 %s 执行失败：%v", "profile %s failed: %v", en.p, err)
+				}
+				match = out == types.True
 			case en.native.full != nil:
 				match = en.native.full(nv)
 			case en.native.pre != nil && !en.native.pre(nv):
@@ -217,7 +240,9 @@ func (e *Engine) Match(d *DeclInput, items []ItemInput, w Where) ([]Hit, error) 
 				match = out == types.True
 			}
 			if match {
-				hits = append(hits, Hit{Profile: en.p, Item: no, Values: en.values(nv)})
+				start := len(vals)
+				vals = en.values(vals, nv)
+				hits = append(hits, Hit{Profile: en.p, Item: no, Values: vals[start:len(vals):len(vals)]})
 			}
 		}
 		return nil
@@ -342,20 +367,20 @@ func readFields(e ast.Expr) []fieldRef {
 	return out
 }
 
-func (en *entry) values(n *nenv) map[string]string {
-	m := make(map[string]string, len(en.fields))
+// values appends the inputs the entry's condition read.
+func (en *entry) values(out []FieldValue, n *nenv) []FieldValue {
 	for _, f := range en.fields {
 		if f.text != nil {
-			m[f.name] = f.text(n)
+			out = append(out, FieldValue{f.name, f.text(n)})
 			continue
 		}
 		v := reflect.ValueOf(n.d).Elem().Field(f.index)
 		if f.onItem {
 			v = reflect.ValueOf(n.it).Elem().Field(f.index)
 		}
-		m[f.name] = show(v)
+		out = append(out, FieldValue{f.name, show(v)})
 	}
-	return m
+	return out
 }
 
 // textOf formats a scalar field select as show would.

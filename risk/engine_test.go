@@ -120,7 +120,7 @@ func TestMatchScopesWindowsAndValues(t *testing.T) {
 	}
 	for _, h := range hits {
 		if h.Profile.ID == "under" {
-			if h.Values["item.unit_value_cny"] != "1000" || h.Values["item.code"] != "8471300000" || h.Values["item.origin"] != "VNM" {
+			if v := h.ValueMap(); v["item.unit_value_cny"] != "1000" || v["item.code"] != "8471300000" || v["item.origin"] != "VNM" {
 				t.Errorf("values %v", h.Values)
 			}
 		}

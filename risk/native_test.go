@@ -124,3 +124,43 @@ func TestNativeAgreesWithCEL(t *testing.T) {
 		t.Fatalf("only %d expressions translated, %d evaluations compared", translated, checked)
 	}
 }
+
+// FuzzProfileExpr: any text an analyst saves either is refused with a
+// coded error or compiles; what compiles is planned and, when it
+// translates, decides as CEL does. Nothing panics.
+func FuzzProfileExpr(f *testing.F) {
+	g := exprGen{rand.New(rand.NewPCG(5, 6))}
+	for range 40 {
+		f.Add(g.boolean(3))
+	}
+	f.Add(`item.code.startsWith("84") && ref_price(item.code, "*") > 0.0`)
+	f.Add(`on_list("watch-traders", decl.trader) || decl.items in [1, 2]`)
+	c := compiler(f)
+	d := &DeclInput{Office: "2200", Trader: "91350100M000100Y43", LateDays: 3, Items: 2, GrossKg: 12.5, Date: day}
+	it := &ItemInput{No: 1, Code: "8471300000", HS4: "8471", Chapter: "84", Origin: "VNM", UnitValueCNY: 700, Qty: 3}
+	f.Fuzz(func(t *testing.T, expr string) {
+		cp, errs := c.Compile(expr)
+		if errs != nil {
+			for _, e := range errs {
+				if e.Code == "" || e.Pointer != "/expr" || e.MessageZH == "" || e.MessageEN == "" {
+					t.Fatalf("uncoded error %+v", e)
+				}
+			}
+			return
+		}
+		plan := planNative(cp.ast.NativeRep().Expr())
+		out, _, err := cp.prog.Eval(&vars{decl: d, item: it})
+		nv := &nenv{d: d, it: it, lists: c.lists.Load()}
+		if plan.full != nil {
+			if err != nil {
+				t.Fatalf("%q: CEL failed (%v) on a translated expression", expr, err)
+			}
+			if plan.full(nv) != (out == types.True) {
+				t.Fatalf("%q: native and CEL disagree", expr)
+			}
+		}
+		if plan.pre != nil && err == nil && out == types.True && !plan.pre(nv) {
+			t.Fatalf("%q: the pre-filter refused a match", expr)
+		}
+	})
+}

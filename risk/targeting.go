@@ -130,7 +130,7 @@ func (t *Targeting) target(rd *declaration.RiskDecision, id int64, hits []Hit, s
 		}
 		sel, forced := c.sel, c.forced
 		rd.Hits = append(rd.Hits, declaration.ProfileHit{ProfileID: h.Profile.ID, Version: h.Profile.Version,
-			Title: h.Profile.Title, Item: h.Item, Lane: h.Profile.Action.Lane, Selected: sel, ForcedAfter: forced, Values: h.Values})
+			Title: h.Profile.Title, Item: h.Item, Lane: h.Profile.Action.Lane, Selected: sel, ForcedAfter: forced, Values: h.ValueMap()})
 		if sel && (best == nil || severity[h.Profile.Action.Lane] > severity[best.Profile.Action.Lane] ||
 			severity[h.Profile.Action.Lane] == severity[best.Profile.Action.Lane] && h.Profile.Priority > best.Profile.Priority) {
 			best = h
@@ -148,15 +148,11 @@ func (t *Targeting) target(rd *declaration.RiskDecision, id int64, hits []Hit, s
 }
 
 func targetedReason(h *Hit, draw float64) (zh, en string) {
-	keys := make([]string, 0, len(h.Values))
-	for k := range h.Values {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
 	var vals []string
-	for _, k := range keys {
-		vals = append(vals, k+"="+h.Values[k])
+	for _, v := range h.Values {
+		vals = append(vals, v.Name+"="+v.Value)
 	}
+	slices.Sort(vals)
 	where := "整单"
 	whereEN := "the declaration"
 	if h.Item > 0 {

@@ -19,6 +19,7 @@ func benchRiskCmd() *cobra.Command {
 	var (
 		profiles, decls int
 		dur             time.Duration
+		interpret       bool
 	)
 	cmd := &cobra.Command{
 		Use:   "risk",
@@ -27,17 +28,18 @@ func benchRiskCmd() *cobra.Command {
 			"traders and 40 offices, then matches generated 5-item declarations on one goroutine.\n" +
 			"The last line is risk_us_per_declaration=<mean µs per declaration>.",
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return benchRisk(cmd.OutOrStdout(), profiles, decls, dur)
+			return benchRisk(cmd.OutOrStdout(), profiles, decls, dur, interpret)
 		},
 	}
 	f := cmd.Flags()
 	f.IntVar(&profiles, "profiles", 10000, "active profiles")
 	f.IntVar(&decls, "declarations", 2000, "distinct generated declarations (cycled)")
 	f.DurationVar(&dur, "duration", 5*time.Second, "how long to match")
+	f.BoolVar(&interpret, "interpret", false, "run every condition in the CEL interpreter (no native translation), for comparison")
 	return cmd
 }
 
-func benchRisk(out io.Writer, profiles, decls int, dur time.Duration) error {
+func benchRisk(out io.Writer, profiles, decls int, dur time.Duration, interpret bool) error {
 	cat, err := refdata.Embedded()
 	if err != nil {
 		return err
@@ -64,6 +66,7 @@ func benchRisk(out io.Writer, profiles, decls int, dur time.Duration) error {
 		return err
 	}
 	fmt.Fprintf(out, "compiled %d profiles in %.2fs\n", e.Len(), time.Since(start).Seconds())
+	e.InterpretOnly = interpret
 	runtime.GC()
 
 	n, hits := 0, 0
