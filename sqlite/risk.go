@@ -328,6 +328,15 @@ func (s *riskStore) ProjectFacts(ctx context.Context, limit int, apply func([]ri
 		if err != nil {
 			return err
 		}
+		// Prepared once a batch: preparing is most of a statement's cost.
+		upsert, err := tx.PrepareContext(ctx, `INSERT INTO risk_facts (declaration_id, decided_at, trader, agent, inspected,
+			finding, inspected_at, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (declaration_id) DO UPDATE SET
+			decided_at = excluded.decided_at, trader = excluded.trader, agent = excluded.agent, inspected = excluded.inspected,
+			finding = excluded.finding, inspected_at = excluded.inspected_at, doc = excluded.doc`)
+		if err != nil {
+			return err
+		}
+		defer upsert.Close()
 		for _, f := range facts {
 			c, err := risk.FactRow(f)
 			if err != nil {
@@ -337,16 +346,18 @@ func (s *riskStore) ProjectFacts(ctx context.Context, limit int, apply func([]ri
 			if f.Inspected {
 				inspectedAt = micros(f.InspectedAt)
 			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO risk_facts (declaration_id, decided_at, trader, agent, inspected,
-				finding, inspected_at, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (declaration_id) DO UPDATE SET
-				decided_at = excluded.decided_at, trader = excluded.trader, agent = excluded.agent, inspected = excluded.inspected,
-				finding = excluded.finding, inspected_at = excluded.inspected_at, doc = excluded.doc`,
-				f.DeclarationID, micros(f.DecidedAt), f.Trader, f.Agent, c.Inspected, c.Finding, inspectedAt, string(c.Doc)); err != nil {
+			if _, err := upsert.ExecContext(ctx, f.DeclarationID, micros(f.DecidedAt), f.Trader, f.Agent, c.Inspected,
+				c.Finding, inspectedAt, string(c.Doc)); err != nil {
 				return err
 			}
 		}
+		del, err := tx.PrepareContext(ctx, `DELETE FROM risk_feed WHERE declaration_id = ? AND seq = ?`)
+		if err != nil {
+			return err
+		}
+		defer del.Close()
 		for _, e := range evs {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM risk_feed WHERE declaration_id = ? AND seq = ?`, e.DeclarationID, e.Seq); err != nil {
+			if _, err := del.ExecContext(ctx, e.DeclarationID, e.Seq); err != nil {
 				return err
 			}
 		}
