@@ -1,6 +1,7 @@
 package http_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -67,6 +68,15 @@ func TestConsoleRiskPages(t *testing.T) {
 		wantIn(t, body, `id="why-reason"`, `id="random-lane"`, strings.ReplaceAll(d.Risk.ReasonZH, "\"", "&#34;"))
 		_, body = f.do(t, "GET", "/console/declarations/"+strconv.FormatInt(id, 10), admin, nil)
 		wantIn(t, body, `id="why-link"`)
+		// The API says the same.
+		var x struct {
+			Lane     declaration.Lane          `json:"lane"`
+			Decision *declaration.RiskDecision `json:"decision"`
+		}
+		if code := apiGet(t, f, "/api/v1/risk/decisions/"+strconv.FormatInt(id, 10), admin, &x); code != http.StatusOK ||
+			x.Lane != d.Lane || x.Decision == nil || x.Decision.ReasonEN != d.Risk.ReasonEN || x.Decision.RandomLane == "" {
+			t.Fatalf("API explanation of %d: %d %+v", id, code, x)
+		}
 	}
 	if n == 0 {
 		t.Fatal("no red or yellow declaration to explain")
@@ -88,4 +98,19 @@ func TestConsoleRiskPages(t *testing.T) {
 	res, body = f.do(t, "GET", "/console/risk/effectiveness?bucket=hour", analyst, nil)
 	wantStatus(t, res, body, http.StatusOK)
 	wantIn(t, body, "<svg", `data-stream="random"`, "1,234.50", `id="by-chapter"`)
+}
+
+func apiGet(t *testing.T, f *consoleFixture, path, token string, out any) int {
+	t.Helper()
+	req, _ := http.NewRequest("GET", f.srv.URL+path, nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	if err := json.NewDecoder(res.Body).Decode(out); err != nil {
+		t.Fatal(err)
+	}
+	return res.StatusCode
 }

@@ -14,7 +14,8 @@ type History struct {
 	Store  Store
 	Window time.Duration    // 0: 365 days
 	Now    func() time.Time // nil: time.Now
-	// MinRefresh spaces refreshes out under load; 0: 2 s.
+	// MinRefresh spaces refreshes out under load (each sums a year of
+	// facts); 0: 10 s.
 	MinRefresh time.Duration
 
 	counts atomic.Pointer[partyCounts]
@@ -33,7 +34,7 @@ func (h *History) Refresh(ctx context.Context) error {
 	now := h.now()
 	every := h.MinRefresh
 	if every == 0 {
-		every = 2 * time.Second
+		every = 10 * time.Second
 	}
 	if h.counts.Load() != nil && now.Sub(h.last) < every {
 		return nil
