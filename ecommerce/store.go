@@ -86,7 +86,7 @@ type ListRow struct {
 	Period      string    `json:"period,omitempty"` // tax period yyyyMM once taxed
 	DeclaredAt  time.Time `json:"declared_at"`
 	UpdatedAt   time.Time `json:"updated_at"`
-	Deadline    time.Time `json:"deadline,omitempty"` // waiting lists: rejected after this
+	Deadline    time.Time `json:"deadline,omitzero"` // waiting lists: rejected after this
 	Doc         []byte    `json:"-"`                  // JSON of ListDoc
 
 	// For Apply: insert (ExpectStatus 0) or update when the stored status

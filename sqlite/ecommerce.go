@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jinguan-customs/jinguan"
@@ -44,12 +45,15 @@ func (s *cbecStore) Apply(ctx context.Context, units []*ecommerce.Unit) error {
 	db := (*DB)(s)
 	db.wmu.Lock()
 	defer db.wmu.Unlock()
+	if err := db.cbecPrepare(ctx); err != nil {
+		return err
+	}
 	tx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	w := &cbecWriter{ctx: ctx, tx: tx, stmts: map[string]*sql.Stmt{}}
+	w := &cbecWriter{ctx: ctx, db: db, tx: tx, stmts: map[string]*sql.Stmt{}}
 	var seq int64
 	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) FROM cbec_receipts`).Scan(&seq); err != nil {
 		return err
@@ -90,20 +94,78 @@ func (s *cbecStore) Apply(ctx context.Context, units []*ecommerce.Unit) error {
 // cbecWriter writes one batch; statements are prepared once per batch.
 type cbecWriter struct {
 	ctx   context.Context
+	db    *DB
 	tx    *sql.Tx
 	stmts map[string]*sql.Stmt
 }
 
 func (w *cbecWriter) stmt(q string) (*sql.Stmt, error) {
-	if p := w.stmts[q]; p != nil {
+	p := w.stmts[q]
+	if p != nil {
 		return p, nil
 	}
-	p, err := w.tx.PrepareContext(w.ctx, q)
-	if err != nil {
+	var err error
+	if c, ok := cbecStmts.Load(cbecStmtKey{w.db, q}); ok {
+		p = w.tx.StmtContext(w.ctx, c.(*sql.Stmt))
+	} else if p, err = w.tx.PrepareContext(w.ctx, q); err != nil {
 		return nil, err
 	}
 	w.stmts[q] = p
 	return p, nil
+}
+
+// cbecStmts keeps the e-commerce statements prepared on each database's
+// writer connection, so that a batch binds them without preparing again
+// (a multi-row insert of a few hundred rows costs a millisecond to
+// prepare). Multi-row inserts go in chunks of a power of two rows, so a
+// few statements serve every size.
+var cbecStmts sync.Map // cbecStmtKey → *sql.Stmt
+
+type cbecStmtKey struct {
+	db *DB
+	q  string
+}
+
+// maxChunk is the largest multi-row insert (17 parameters a list row).
+const maxChunk = 256
+
+// chunk is the largest power of two not above n or maxChunk.
+func chunk(n int) int {
+	c := 1
+	for c*2 <= n && c*2 <= maxChunk {
+		c *= 2
+	}
+	return c
+}
+
+// cbecPrepare prepares the statements once; the writer lock is held and no
+// transaction is open, so the writer connection is free.
+func (db *DB) cbecPrepare(ctx context.Context) error {
+	if _, ok := cbecStmts.Load(cbecStmtKey{db, cbecSQL.period}); ok {
+		return nil
+	}
+	qs := []string{cbecSQL.docUpsert, cbecSQL.docDelete, cbecSQL.listUpdate, cbecSQL.listRewrite, cbecSQL.quotaAdd, cbecSQL.quotaSub}
+	for n := 1; n <= maxChunk; n *= 2 {
+		qs = append(qs, docInsertRows(n), listInsertRows(n), receiptRows(n))
+	}
+	qs = append(qs, cbecSQL.period) // last: marks the set complete
+	for _, q := range qs {
+		p, err := db.w.PrepareContext(ctx, q)
+		if err != nil {
+			return err
+		}
+		cbecStmts.Store(cbecStmtKey{db, q}, p)
+	}
+	return nil
+}
+
+func docInsertRows(n int) string {
+	return `INSERT INTO cbec_docs (k, kind, at, doc) VALUES (?, ?, ?, ?)` + strings.Repeat(`, (?, ?, ?, ?)`, n-1) +
+		` ON CONFLICT (k) DO NOTHING RETURNING k`
+}
+
+func receiptRows(n int) string {
+	return `INSERT INTO cbec_receipts (seq, list_id, body) VALUES (?, ?, ?)` + strings.Repeat(`, (?, ?, ?)`, n-1)
 }
 
 func (w *cbecWriter) exec(q string, args ...any) (int64, error) {
@@ -136,9 +198,6 @@ func refuse(u *ecommerce.Unit, code string) {
 	u.Refuse(code)
 }
 
-// rowsPerInsert bounds a multi-row INSERT (4 parameters a row).
-const rowsPerInsert = 500
-
 // docs writes the documents of all units: runs of new documents as
 // multi-row inserts whose RETURNING names the keys that were new; a unit
 // whose document already existed is refused before anything else of it is
@@ -151,14 +210,12 @@ func (w *cbecWriter) docs(units []*ecommerce.Unit) error {
 	var run []pending
 	flush := func() error {
 		for len(run) > 0 {
-			n := min(len(run), rowsPerInsert)
+			n := chunk(len(run))
 			args := make([]any, 0, 4*n)
 			for _, p := range run[:n] {
 				args = append(args, p.d.Key, string(p.d.Kind), micros(p.d.At), p.d.Doc)
 			}
-			q := `INSERT INTO cbec_docs (k, kind, at, doc) VALUES (?, ?, ?, ?)` + strings.Repeat(`, (?, ?, ?, ?)`, n-1) +
-				` ON CONFLICT (k) DO NOTHING RETURNING k`
-			p, err := w.stmt(q)
+			p, err := w.stmt(docInsertRows(n))
 			if err != nil {
 				return err
 			}
@@ -237,46 +294,13 @@ func (w *cbecWriter) lists(units []*ecommerce.Unit) error {
 	var run []*ecommerce.Unit
 	inRun := map[string]bool{}
 	flush := func() error {
-		if len(run) == 0 {
-			return nil
-		}
-		args := make([]any, 0, 17*len(run))
-		for _, u := range run {
-			l := u.List
-			args = append(args, l.Key, int(l.Status), l.Lane, l.BuyerID, l.EbpCode, l.OrderNo, l.LogisticsNo, l.AssureCode,
-				l.TradeMode, l.CustomsCode, l.ValueFen, l.TaxFen, l.Period, micros(l.DeclaredAt), micros(l.UpdatedAt),
-				micros0(l.Deadline), l.Doc)
-		}
-		rows, err := w.tx.QueryContext(w.ctx, listInsertRows(len(run)), args...)
-		if err != nil {
-			return err
-		}
-		ids := make(map[string]int64, len(run))
-		for rows.Next() {
-			var k string
-			var id int64
-			if err := rows.Scan(&k, &id); err != nil {
-				rows.Close()
+		for len(run) > 0 {
+			n := chunk(len(run))
+			if err := w.insertLists(run[:n]); err != nil {
 				return err
 			}
-			ids[k] = id
+			run = run[n:]
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		for _, u := range run {
-			id, ok := ids[u.List.Key]
-			if !ok {
-				refuse(u, "duplicate")
-				continue
-			}
-			u.List.ID = id
-			if err := w.quota(u); err != nil {
-				return err
-			}
-		}
-		run = run[:0]
 		clear(inRun)
 		return nil
 	}
@@ -291,7 +315,7 @@ func (w *cbecWriter) lists(units []*ecommerce.Unit) error {
 			}
 			continue
 		}
-		if inRun[l.Key] || len(run) == rowsPerInsert {
+		if inRun[l.Key] || len(run) == maxChunk {
 			if err := flush(); err != nil {
 				return err
 			}
@@ -316,6 +340,51 @@ func (w *cbecWriter) lists(units []*ecommerce.Unit) error {
 		}
 	}
 	return flush()
+}
+
+// insertLists inserts new lists with one statement and counts their quotas.
+func (w *cbecWriter) insertLists(run []*ecommerce.Unit) error {
+	args := make([]any, 0, 17*len(run))
+	for _, u := range run {
+		l := u.List
+		args = append(args, l.Key, int(l.Status), l.Lane, l.BuyerID, l.EbpCode, l.OrderNo, l.LogisticsNo, l.AssureCode,
+			l.TradeMode, l.CustomsCode, l.ValueFen, l.TaxFen, l.Period, micros(l.DeclaredAt), micros(l.UpdatedAt),
+			micros0(l.Deadline), l.Doc)
+	}
+	p, err := w.stmt(listInsertRows(len(run)))
+	if err != nil {
+		return err
+	}
+	rows, err := p.QueryContext(w.ctx, args...)
+	if err != nil {
+		return err
+	}
+	ids := make(map[string]int64, len(run))
+	for rows.Next() {
+		var k string
+		var id int64
+		if err := rows.Scan(&k, &id); err != nil {
+			rows.Close()
+			return err
+		}
+		ids[k] = id
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, u := range run {
+		id, ok := ids[u.List.Key]
+		if !ok {
+			refuse(u, "duplicate")
+			continue
+		}
+		u.List.ID = id
+		if err := w.quota(u); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // listInsertRows is the insert of n lists. A key taken by a rejected list
@@ -358,16 +427,13 @@ func (w *cbecWriter) quota(u *ecommerce.Unit) error {
 func (w *cbecWriter) receipts(units []*ecommerce.Unit, seq int64) error {
 	var args []any
 	n := 0
-	flush := func() error {
-		if n == 0 {
-			return nil
+	write := func(k int) error {
+		p, err := w.stmt(receiptRows(k))
+		if err == nil {
+			_, err = p.ExecContext(w.ctx, args[:3*k]...)
 		}
-		q := `INSERT INTO cbec_receipts (seq, list_id, body) VALUES (?, ?, ?)` + strings.Repeat(`, (?, ?, ?)`, n-1)
-		if _, err := w.exec(q, args...); err != nil {
-			return err
-		}
-		args, n = args[:0], 0
-		return nil
+		args, n = args[3*k:], n-k
+		return err
 	}
 	for _, u := range units {
 		for i := range u.Receipts {
@@ -382,14 +448,19 @@ func (w *cbecWriter) receipts(units []*ecommerce.Unit, seq int64) error {
 				return err
 			}
 			args = append(args, seq, r.ListID, body)
-			if n++; n == rowsPerInsert {
-				if err := flush(); err != nil {
+			if n++; n == maxChunk {
+				if err := write(n); err != nil {
 					return err
 				}
 			}
 		}
 	}
-	return flush()
+	for n > 0 {
+		if err := write(chunk(n)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func micros0(t time.Time) int64 {
