@@ -182,7 +182,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		Users: a.Users, Catalog: a.Catalog, Log: cfg.Log, Registry: a.Registry, Secret: a.secret}
 	a.Handler = a.Server.Handler()
 	stopRisk, stopModel := a.runRisk(), a.runRiskModel()
-	stopCredit := a.runCredit()
+	stopCredit := a.runCredit(creditStore)
 	a.stop = func() { stopCredit(); stopModel(); stopRisk() }
 	return a, nil
 }

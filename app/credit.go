@@ -3,6 +3,8 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"sync"
+	"time"
 
 	"github.com/jinguan-customs/jinguan/credit"
 	"github.com/jinguan-customs/jinguan/enterprise"
@@ -24,17 +26,19 @@ func (a *App) openCredit(ctx context.Context, store credit.Store) (*credit.Servi
 	return svc, svc.Load(ctx)
 }
 
-// runCredit starts the daily run when configured; the returned function
-// stops it.
-func (a *App) runCredit() func() {
-	at, _ := a.Settings.Credit.DailyAt()
-	if at < 0 || a.Config.Node == "api" {
-		return func() {}
-	}
+// runCredit follows clearance (inspection findings, rejections and
+// amendments become credit events) and starts the daily run when
+// configured; the returned function stops both.
+func (a *App) runCredit(store credit.ClearanceSource) func() {
 	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); a.Credit.Daily(ctx, at) }()
-	return func() { cancel(); <-done }
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); a.Credit.Follow(ctx, store, time.Second) }()
+	if at, _ := a.Settings.Credit.DailyAt(); at >= 0 && a.Config.Node != "api" {
+		wg.Add(1)
+		go func() { defer wg.Done(); a.Credit.Daily(ctx, at) }()
+	}
+	return func() { cancel(); wg.Wait() }
 }
 
 // creditMeasuresForRisk makes the credit module's measures the risk

@@ -176,3 +176,67 @@ func TestDemoCredit(t *testing.T) {
 		}
 	}
 }
+
+// An inspection finding recorded on a declaration becomes a credit event
+// of the trader; a rejection one of the declaring agent.
+func TestCreditFollowsClearance(t *testing.T) {
+	eachStore(t, func(t *testing.T, e *env) {
+		trader := demo.Enterprises()[4].SCC
+		f, u := e.formFor(trader, "2201") // the test office inspects every import
+		code, d := e.submit(f, u, "credit-follow-1")
+		if code != 201 {
+			t.Fatalf("submit: %d %v", code, d)
+		}
+		d = e.settle(d["id"].(float64))
+		base := fmt.Sprintf("/api/v1/declarations/%.0f", d["id"].(float64))
+		code, r := e.do("POST", base+"/inspection-result", e.users["officer.wang"].Token, map[string]any{"outcome": "finding",
+			"findings": []map[string]any{{"g_no": 1, "kind": "value", "note": "under-invoiced"}}})
+		if code != 200 {
+			t.Fatalf("result: %d %v", code, r)
+		}
+		f2, u2 := e.formFor(trader, "2202") // sent to document review
+		code, d2 := e.submit(f2, u2, "credit-follow-2")
+		if code != 201 {
+			t.Fatalf("submit: %d %v", code, d2)
+		}
+		e.settle(d2["id"].(float64))
+		code, r = e.do("POST", fmt.Sprintf("/api/v1/declarations/%.0f/reject", d2["id"].(float64)), e.users["officer.wang"].Token,
+			map[string]string{"reason": "随附单证不全"})
+		if code != 200 {
+			t.Fatalf("reject: %d %v", code, r)
+		}
+		admin := e.users["admin"].Token
+		wait := func(scc, kind string) {
+			t.Helper()
+			deadline := time.Now().Add(10 * time.Second)
+			for time.Now().Before(deadline) {
+				code, body := e.do("GET", "/api/v1/enterprises/"+scc+"/credit/events", admin, nil)
+				events, ok := body["events"].([]any)
+				if code != 200 || !ok {
+					t.Fatalf("events of %s: %d %v", scc, code, body)
+				}
+				for _, x := range events {
+					if x.(map[string]any)["kind"] == kind {
+						return
+					}
+				}
+				time.Sleep(50 * time.Millisecond)
+			}
+			t.Fatalf("no %s event for %s", kind, scc)
+		}
+		wait(f.Head.TradeCoScc, "inspection_finding")
+		declarer := f2.Head.AgentCodeScc
+		if !e.a.Credit.Book().Known(declarer) {
+			declarer = trader
+		}
+		wait(declarer, "rejection")
+		_, a := e.do("GET", "/api/v1/enterprises/"+f.Head.TradeCoScc+"/credit", admin, nil)
+		found := false
+		for _, l := range a["lines"].([]any) {
+			found = found || l.(map[string]any)["term"] == "inspection_finding"
+		}
+		if !found {
+			t.Errorf("the finding does not count in the score: %v", a["lines"])
+		}
+	})
+}

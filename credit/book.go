@@ -128,6 +128,9 @@ func (b *Book) Append(es []Event) error {
 	return nil
 }
 
+// Known reports whether the enterprise is in the book.
+func (b *Book) Known(scc string) bool { return b.known(scc) }
+
 // known implements registry.
 func (b *Book) known(scc string) bool {
 	b.mu.RLock()

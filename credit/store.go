@@ -10,6 +10,7 @@ import (
 // it and written by runs.
 type Store interface {
 	Sink
+	ClearanceSource
 	// AppendEvents stores events in one transaction, assigning ids in
 	// order; on error nothing is stored.
 	AppendEvents(ctx context.Context, es []Event) ([]Event, error)

@@ -41,28 +41,78 @@ const eventColumns = `id, scc, kind, on_day, source, reference, amount::text, in
 func (s *creditStore) AppendEvents(ctx context.Context, es []credit.Event) ([]credit.Event, error) {
 	out := make([]credit.Event, len(es))
 	copy(out, es)
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		b := &pgx.Batch{}
-		for i := range out {
-			e := &out[i]
-			var decl, lists, man, insp any
-			if c := e.Counts; c != nil {
-				decl, lists, man, insp = c.Declarations, c.Lists, c.Manifests, c.Inspections
-			}
-			b.Queue(`INSERT INTO credit_events (scc, kind, on_day, source, reference, amount, intentional, criminal,
-				due_day, until_day, department, refers_to, supersedes, declarations, lists, manifests, inspections, note,
-				recorded_at, recorded_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
-				$17, $18, $19, $20) RETURNING id`,
-				e.SCC, string(e.Kind), pgDate(e.On), e.Source, e.Reference, e.Amount, e.Intentional, e.Criminal,
-				pgDate(e.DueOn), pgDate(e.Until), e.Department, e.RefersTo, e.Supersedes, decl, lists, man, insp, e.Note,
-				e.RecordedAt, e.RecordedBy).QueryRow(func(row pgx.Row) error { return row.Scan(&e.ID) })
-		}
-		return tx.SendBatch(ctx, b).Close()
-	})
-	if err != nil {
+	if err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error { return insertEvents(ctx, tx, out) }); err != nil {
 		return nil, err
 	}
 	return out, nil
+}
+
+// insertEvents stores es in tx and sets their ids.
+func insertEvents(ctx context.Context, tx pgx.Tx, es []credit.Event) error {
+	if len(es) == 0 {
+		return nil
+	}
+	b := &pgx.Batch{}
+	for i := range es {
+		e := &es[i]
+		var decl, lists, man, insp any
+		if c := e.Counts; c != nil {
+			decl, lists, man, insp = c.Declarations, c.Lists, c.Manifests, c.Inspections
+		}
+		b.Queue(`INSERT INTO credit_events (scc, kind, on_day, source, reference, amount, intentional, criminal,
+			due_day, until_day, department, refers_to, supersedes, declarations, lists, manifests, inspections, note,
+			recorded_at, recorded_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
+			$17, $18, $19, $20) RETURNING id`,
+			e.SCC, string(e.Kind), pgDate(e.On), e.Source, e.Reference, e.Amount, e.Intentional, e.Criminal,
+			pgDate(e.DueOn), pgDate(e.Until), e.Department, e.RefersTo, e.Supersedes, decl, lists, man, insp, e.Note,
+			e.RecordedAt, e.RecordedBy).QueryRow(func(row pgx.Row) error { return row.Scan(&e.ID) })
+	}
+	return tx.SendBatch(ctx, b).Close()
+}
+
+// FollowClearance takes pending declaration events from credit_feed (FOR
+// UPDATE SKIP LOCKED: nodes share the work), stores the credit events fn
+// makes of them and deletes the feed rows, all in one transaction.
+func (s *creditStore) FollowClearance(ctx context.Context, limit int, fn func([]credit.ClearanceEvent) []credit.Event) ([]credit.Event, int, error) {
+	var stored []credit.Event
+	n := 0
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `WITH f AS (SELECT declaration_id, seq FROM credit_feed ORDER BY declaration_id, seq
+				LIMIT $1 FOR UPDATE SKIP LOCKED)
+			SELECT f.declaration_id, f.seq, e.action, e.reason, e.at, d.entry_id, d.trade_co_scc, d.agent_scc
+			FROM f JOIN declaration_events e ON e.declaration_id = f.declaration_id AND e.seq = f.seq
+			JOIN declarations d ON d.id = f.declaration_id ORDER BY f.declaration_id, f.seq`, limit)
+		if err != nil {
+			return err
+		}
+		ces, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (credit.ClearanceEvent, error) {
+			var c credit.ClearanceEvent
+			err := row.Scan(&c.DeclarationID, &c.Seq, &c.Action, &c.Reason, &c.At, &c.EntryID, &c.Trader, &c.Agent)
+			c.At = c.At.UTC()
+			return c, err
+		})
+		if err != nil || len(ces) == 0 {
+			return err
+		}
+		stored = fn(ces)
+		if err := insertEvents(ctx, tx, stored); err != nil {
+			return err
+		}
+		ids, seqs := make([]int64, len(ces)), make([]int32, len(ces))
+		for i, c := range ces {
+			ids[i], seqs[i] = c.DeclarationID, int32(c.Seq)
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM credit_feed f USING unnest($1::bigint[], $2::int[]) AS x(id, seq)
+			WHERE f.declaration_id = x.id AND f.seq = x.seq`, ids, seqs); err != nil {
+			return err
+		}
+		n = len(ces)
+		return nil
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	return stored, n, nil
 }
 
 func scanEvent(row pgx.Row, e *credit.Event) error {

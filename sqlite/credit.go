@@ -53,38 +53,89 @@ const eventColumns = `id, scc, kind, on_day, source, reference, amount, intentio
 func (s *creditStore) AppendEvents(ctx context.Context, es []credit.Event) ([]credit.Event, error) {
 	out := make([]credit.Event, len(es))
 	copy(out, es)
-	err := s.tx(ctx, func(tx *sql.Tx) error {
-		st, err := tx.PrepareContext(ctx, `INSERT INTO credit_events (`+eventColumns[4:]+`)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-		if err != nil {
-			return err
-		}
-		defer st.Close()
-		for i := range out {
-			e := &out[i]
-			var intent, decl, lists, man, insp any
-			if e.Intentional != nil {
-				intent = *e.Intentional
-			}
-			if c := e.Counts; c != nil {
-				decl, lists, man, insp = c.Declarations, c.Lists, c.Manifests, c.Inspections
-			}
-			res, err := st.ExecContext(ctx, e.SCC, string(e.Kind), int64(e.On), e.Source, e.Reference, e.Amount.String(),
-				intent, e.Criminal, int64(e.DueOn), int64(e.Until), e.Department, e.RefersTo, e.Supersedes,
-				decl, lists, man, insp, e.Note, micros(e.RecordedAt), e.RecordedBy)
-			if err != nil {
-				return err
-			}
-			if e.ID, err = res.LastInsertId(); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
+	if err := s.tx(ctx, func(tx *sql.Tx) error { return insertEvents(ctx, tx, out) }); err != nil {
 		return nil, err
 	}
 	return out, nil
+}
+
+// insertEvents stores es in tx and sets their ids.
+func insertEvents(ctx context.Context, tx *sql.Tx, es []credit.Event) error {
+	if len(es) == 0 {
+		return nil
+	}
+	st, err := tx.PrepareContext(ctx, `INSERT INTO credit_events (`+eventColumns[4:]+`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	for i := range es {
+		e := &es[i]
+		var intent, decl, lists, man, insp any
+		if e.Intentional != nil {
+			intent = *e.Intentional
+		}
+		if c := e.Counts; c != nil {
+			decl, lists, man, insp = c.Declarations, c.Lists, c.Manifests, c.Inspections
+		}
+		res, err := st.ExecContext(ctx, e.SCC, string(e.Kind), int64(e.On), e.Source, e.Reference, e.Amount.String(),
+			intent, e.Criminal, int64(e.DueOn), int64(e.Until), e.Department, e.RefersTo, e.Supersedes,
+			decl, lists, man, insp, e.Note, micros(e.RecordedAt), e.RecordedBy)
+		if err != nil {
+			return err
+		}
+		if e.ID, err = res.LastInsertId(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// FollowClearance takes pending declaration events from credit_feed,
+// stores the credit events fn makes of them and deletes the feed rows,
+// all in one transaction.
+func (s *creditStore) FollowClearance(ctx context.Context, limit int, fn func([]credit.ClearanceEvent) []credit.Event) ([]credit.Event, int, error) {
+	var stored []credit.Event
+	n := 0
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT f.declaration_id, f.seq, e.action, e.reason, e.at, d.entry_id, d.trade_co_scc, d.agent_scc
+			FROM credit_feed f JOIN declaration_events e ON e.declaration_id = f.declaration_id AND e.seq = f.seq
+			JOIN declarations d ON d.id = f.declaration_id ORDER BY f.declaration_id, f.seq LIMIT ?`, limit)
+		if err != nil {
+			return err
+		}
+		var ces []credit.ClearanceEvent
+		for rows.Next() {
+			var c credit.ClearanceEvent
+			var at int64
+			if err := rows.Scan(&c.DeclarationID, &c.Seq, &c.Action, &c.Reason, &at, &c.EntryID, &c.Trader, &c.Agent); err != nil {
+				rows.Close()
+				return err
+			}
+			c.At = fromMicros(at)
+			ces = append(ces, c)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil || len(ces) == 0 {
+			return err
+		}
+		stored = fn(ces)
+		if err := insertEvents(ctx, tx, stored); err != nil {
+			return err
+		}
+		for _, c := range ces {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM credit_feed WHERE declaration_id = ? AND seq = ?`, c.DeclarationID, c.Seq); err != nil {
+				return err
+			}
+		}
+		n = len(ces)
+		return nil
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	return stored, n, nil
 }
 
 func scanEvent(row interface{ Scan(...any) error }, e *credit.Event) error {

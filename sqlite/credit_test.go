@@ -11,6 +11,6 @@ func TestCreditStore(t *testing.T) {
 	storetest.RunCredit(t, func(t *testing.T) storetest.CreditStores {
 		db := open(t, filepath.Join(t.TempDir(), "jinguan.db"))
 		t.Cleanup(func() { db.Close() })
-		return storetest.CreditStores{Enterprises: db.Enterprises(), Credit: db.Credit()}
+		return storetest.CreditStores{Enterprises: db.Enterprises(), Credit: db.Credit(), Declarations: db.Declarations()}
 	})
 }

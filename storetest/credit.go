@@ -12,6 +12,7 @@ import (
 
 	"github.com/jinguan-customs/jinguan"
 	"github.com/jinguan-customs/jinguan/credit"
+	"github.com/jinguan-customs/jinguan/declaration"
 	"github.com/jinguan-customs/jinguan/enterprise"
 	"github.com/jinguan-customs/jinguan/uscc"
 )
@@ -19,8 +20,9 @@ import (
 // CreditStores is one freshly opened, empty database's registry and
 // credit store.
 type CreditStores struct {
-	Enterprises enterprise.Store
-	Credit      credit.Store
+	Enterprises  enterprise.Store
+	Credit       credit.Store
+	Declarations declaration.Store
 }
 
 // RunCredit runs the credit suite.
@@ -36,6 +38,7 @@ func RunCredit(t *testing.T, open func(t *testing.T) CreditStores) {
 		{"GradeChanges", testGradeChanges},
 		{"Repairs", testRepairs},
 		{"Certify", testCertify},
+		{"Clearance", testClearance},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
@@ -428,5 +431,65 @@ func testCertify(t *testing.T, s CreditStores) {
 	wantCode(t, err, jinguan.ENOTFOUND)
 	if none, _ := s.Credit.Certifications(ctx, codes[0]); len(none) != 0 {
 		t.Errorf("certifications of another enterprise: %+v", none)
+	}
+}
+
+func testClearance(t *testing.T, s CreditStores) {
+	ctx := context.Background()
+	d := Decl(0)
+	at := d.DeclaredAt
+	ev := func(seq int, a declaration.Action, reason string) declaration.Event {
+		return declaration.Event{DeclarationID: d.ID, Seq: seq, Action: a, Actor: "officer.li", Role: "officer",
+			At: at.Add(time.Duration(seq) * time.Minute), Reason: reason}
+	}
+	batch(t, s.Declarations, func(ctx context.Context, tx declaration.Tx) error {
+		if err := tx.Insert(ctx, d); err != nil {
+			return err
+		}
+		return tx.AppendEvents(ctx, Event(d), ev(2, declaration.ActRecordResult, "finding"), ev(3, declaration.ActReject, "单证不全"),
+			ev(4, declaration.ActAmend, ""), ev(5, declaration.ActRelease, "ok"), ev(6, declaration.ActRecordResult, "no_finding"))
+	})
+	var seen []credit.ClearanceEvent
+	follow := func(limit int) ([]credit.Event, int) {
+		t.Helper()
+		stored, n, err := s.Credit.FollowClearance(ctx, limit, func(ces []credit.ClearanceEvent) []credit.Event {
+			seen = append(seen, ces...)
+			var out []credit.Event
+			for _, c := range ces {
+				if c.Action == "record_result" && c.Reason == "finding" {
+					out = append(out, credit.Event{SCC: c.Trader, Kind: credit.KindInspectionFinding, On: credit.DateOf(c.At),
+						Source: "查验系统", Reference: c.EntryID, Amount: decimal.Zero, RecordedAt: c.At, RecordedBy: "system"})
+				}
+			}
+			return out
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return stored, n
+	}
+	stored, n := follow(2)
+	if n != 2 || len(stored) != 1 || stored[0].ID == 0 || stored[0].SCC != d.Head.TradeCoScc {
+		t.Fatalf("first take: %d events, stored %+v", n, stored)
+	}
+	if _, n = follow(10); n != 2 {
+		t.Fatalf("second take: %d", n)
+	}
+	if _, n = follow(10); n != 0 {
+		t.Fatalf("third take: %d", n)
+	}
+	want := []string{"record_result finding", "reject 单证不全", "amend ", "record_result no_finding"}
+	if len(seen) != len(want) {
+		t.Fatalf("followed %+v", seen)
+	}
+	for i, c := range seen {
+		if got := c.Action + " " + c.Reason; got != want[i] || c.Trader != d.Head.TradeCoScc || c.Agent != d.Head.AgentCodeScc ||
+			c.EntryID != d.EntryID || c.DeclarationID != d.ID || !c.At.Equal(at.Add(time.Duration(c.Seq)*time.Minute)) {
+			t.Errorf("followed %d: %+v, want %s", i, c, want[i])
+		}
+	}
+	es, _ := s.Credit.Events(ctx, d.Head.TradeCoScc)
+	if len(es) != 1 || es[0].Kind != credit.KindInspectionFinding || es[0].Reference != d.EntryID {
+		t.Errorf("stored events %+v", es)
 	}
 }
