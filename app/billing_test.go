@@ -10,9 +10,11 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/jinguan-customs/jinguan"
+	"github.com/jinguan-customs/jinguan/auth"
 	"github.com/jinguan-customs/jinguan/declaration"
 	"github.com/jinguan-customs/jinguan/demo"
 	"github.com/jinguan-customs/jinguan/enterprise"
+	"github.com/jinguan-customs/jinguan/tariff"
 )
 
 // importOf makes a green-lane import by trader scc (office 2200 is green
@@ -235,4 +237,86 @@ func TestConsolidatedPaymentWithLateFee(t *testing.T) {
 	if acct["balance"] != acct["amount"] {
 		t.Errorf("guarantee not restored: %v of %v", acct["balance"], acct["amount"])
 	}
+}
+
+// A fresh demo starts with back-dated weeks: bills fall due and late
+// payers pay them with the fee; agreement claims show their rates.
+func TestDemoTaxHistory(t *testing.T) {
+	e := newEnv(t, "", true)
+	ctx := context.Background()
+	if err := e.a.seedTaxHistory(ctx, e.a.Generator(11), e.users["officer.wang"].Principal(), e.users["officer.li"].Principal()); err != nil {
+		t.Fatal(err)
+	}
+	admin := auth.Principal{User: "admin", Role: auth.RoleAdmin}
+	bills, _, err := e.a.Billing.Bills(ctx, admin, tariff.BillFilter{Limit: 500})
+	if err != nil || len(bills) < 30 {
+		t.Fatalf("%d bills, %v", len(bills), err)
+	}
+	today := time.Now().In(jinguan.China).Format(time.DateOnly)
+	due, guaranteed := 0, 0
+	for _, b := range bills {
+		if b.Status == tariff.BillUnpaid && b.DueDate < today {
+			due++
+		}
+		if b.Status == tariff.BillGuaranteed {
+			guaranteed++
+		}
+	}
+	if due == 0 || guaranteed == 0 {
+		t.Fatalf("history: %d overdue unpaid bills, %d guaranteed", due, guaranteed)
+	}
+	payers := map[string]demo.User{}
+	for _, u := range e.users {
+		if u.Role == auth.RoleDeclarant {
+			payers[u.Enterprise] = u
+		}
+	}
+	// An action under declaration.AsOf is recorded as of then: paid the
+	// day after issue, an overdue bill carries no fee.
+	for _, b := range bills {
+		if b.Status != tariff.BillUnpaid || b.DueDate >= today {
+			continue
+		}
+		at := b.IssuedAt.Add(24 * time.Hour)
+		if _, err := e.a.Declarations.Pay(declaration.AsOf(ctx, at), payers[b.TradeCoScc].Principal(), b.DeclarationID,
+			declaration.PaymentInput{Amount: b.Amount, Reference: "ON-TIME"}); err != nil {
+			t.Fatal(err)
+		}
+		paid, _ := e.a.Billing.Store.Bill(ctx, b.No)
+		if paid.Status != tariff.BillPaid || paid.LateDays != 0 || !paid.SettledAt.Equal(at) {
+			t.Fatalf("paid as of the day after issue: %+v", paid)
+		}
+		due--
+		break
+	}
+	e.a.payDemoOverdue(ctx, payers, time.Now())
+	late, _, _ := e.a.Billing.Bills(ctx, admin, tariff.BillFilter{Status: []string{tariff.BillPaid}, Limit: 500})
+	withFee := 0
+	for _, b := range late {
+		if b.LateFee.IsPositive() && b.LateDays > 3 {
+			withFee++
+		}
+	}
+	if withFee == 0 {
+		t.Fatalf("no bill paid late with a fee among %d paid", len(late))
+	}
+	// Agreement rates show up among the history's assessments.
+	rows, _, _ := e.a.Declarations.List(ctx, admin, declaration.Filter{Limit: 500})
+	agreement := 0
+	for _, r := range rows {
+		d, _ := e.a.Declarations.Get(ctx, admin, r.ID)
+		if d.Tax == nil {
+			continue
+		}
+		for _, it := range d.Tax.Items {
+			if it.DutyCategory == tariff.CatAgreement || it.DutyRuleCode == tariff.RuleMFNBelowAgreement.Code {
+				agreement++
+			}
+		}
+	}
+	if agreement == 0 {
+		t.Error("no agreement rate in the demo's assessments")
+	}
+	t.Logf("%d bills: %d overdue before payment, %d guaranteed, %d paid late with a fee; %d items at agreement rates",
+		len(bills), due, guaranteed, withFee, agreement)
 }

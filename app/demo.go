@@ -81,6 +81,9 @@ func (a *App) RunTraffic(ctx context.Context, t Traffic, users []demo.User) {
 	for _, u := range users {
 		byName[u.Name] = u
 	}
+	if err := a.seedTaxHistory(ctx, gen, byName["officer.wang"].Principal(), byName["officer.li"].Principal()); err != nil && ctx.Err() == nil {
+		a.Config.Log.Warn("demo history not seeded", "err", err)
+	}
 	go a.officers(ctx, t.Handling, byName["officer.wang"], byName["officer.li"], users)
 	go a.ecommerceTraffic(ctx, time.Duration(float64(2*time.Second)/max(t.PerSecond, 0.1)))
 	if t.PerSecond <= 0 {
@@ -123,6 +126,8 @@ func (a *App) officers(ctx context.Context, every time.Duration, inspector, rele
 			return
 		case <-tick.C:
 		}
+		a.payDemoStatements(ctx, declarants, time.Now())
+		a.payDemoOverdue(ctx, declarants, time.Now())
 		waiting, _, err := a.Declarations.List(ctx, admin, declaration.Filter{Status: []declaration.Status{
 			declaration.StatusUnderReview, declaration.StatusUnderInspection, declaration.StatusAssessed,
 			declaration.StatusPaid, declaration.StatusGuaranteed}, Limit: 50})
@@ -151,7 +156,7 @@ func (a *App) officers(ctx context.Context, every time.Duration, inspector, rele
 				if !ok { // a first-time importer without an account: its broker pays
 					payer = declarants[d.Head.AgentCodeScc]
 				}
-				_, err = a.Declarations.Pay(ctx, payer.Principal(), s.ID, declaration.PaymentInput{Amount: d.Tax.Total, Reference: "DEMO-" + d.EntryID})
+				err = a.payDemoBill(ctx, payer.Principal(), d, time.Now())
 			default:
 				_, err = a.Declarations.Release(ctx, releaser.Principal(), s.ID, declaration.ReasonInput{Reason: "demo release"})
 			}

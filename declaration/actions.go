@@ -54,6 +54,7 @@ type change func(ctx context.Context, tx Tx, d *Declaration, at time.Time) (step
 // unlocks, all in one savepoint.
 func (s *Service) act(ctx context.Context, p auth.Principal, id int64, roles []auth.Role, itemsChanged bool, fn change) (*Declaration, error) {
 	var out *Declaration
+	asOf, past := ctx.Value(asOfKey{}).(time.Time) // the op runs under the writer's context
 	err := s.commit.do(ctx, func(ctx context.Context, tx Tx) error {
 		d, err := tx.Get(ctx, id)
 		if err != nil {
@@ -66,6 +67,9 @@ func (s *Service) act(ctx context.Context, p auth.Principal, id int64, roles []a
 			return forbidden()
 		}
 		at, by := s.now(), Actor{p.User, string(p.Role)}
+		if past {
+			at = asOf
+		}
 		var bill string // the unpaid bill, void if d leaves the assessed state unpaid
 		if d.Status == StatusAssessed && d.Tax != nil {
 			bill = d.Tax.BillNo

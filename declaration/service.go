@@ -127,6 +127,28 @@ type Submission struct {
 // commit is on disk. A repeated client key returns the stored declaration;
 // the same key with a different body is ECONFLICT.
 func (s *Service) Submit(ctx context.Context, p auth.Principal, key string, body []byte) (Submission, error) {
+	return s.submit(ctx, p, key, body, s.timeOf(ctx))
+}
+
+type asOfKey struct{}
+
+// AsOf returns a context under which submissions and people's actions are
+// recorded as of the past time at, the automatic stages they unlock
+// included: for loading history (the demo's past weeks, a migration). It
+// needs the inline pipeline; queued, the stages run as of now.
+func AsOf(ctx context.Context, at time.Time) context.Context {
+	return context.WithValue(ctx, asOfKey{}, at)
+}
+
+// timeOf is the time of a request: the AsOf time, or now.
+func (s *Service) timeOf(ctx context.Context) time.Time {
+	if at, ok := ctx.Value(asOfKey{}).(time.Time); ok {
+		return at
+	}
+	return s.now()
+}
+
+func (s *Service) submit(ctx context.Context, p auth.Principal, key string, body []byte, at time.Time) (Submission, error) {
 	if key == "" || len(key) > 64 {
 		return Submission{}, jinguan.Invalid([]jinguan.FieldError{{Pointer: "", Code: "idempotency_key",
 			MessageZH: "须提供 1–64 个字符的 Idempotency-Key 请求头", MessageEN: "an Idempotency-Key header of 1–64 characters is required"}})
@@ -138,7 +160,6 @@ func (s *Service) Submit(ctx context.Context, p auth.Principal, key string, body
 	if errs != nil {
 		return Submission{}, jinguan.Invalid(errs)
 	}
-	at := s.now()
 	if errs := s.validator.Validate(form, at); len(errs) > 0 {
 		s.metrics.rejected()
 		return Submission{}, jinguan.Invalid(errs)

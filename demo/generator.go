@@ -22,6 +22,9 @@ import (
 // the tariff schedule with legal units, consistent totals and weights.
 type Generator struct {
 	rng      *rand.Rand
+	claims   *rand.Rand // agreement claims, apart so that the main stream stays as it was
+	sched    *tariff.Schedule
+	agreed   map[string][]tariff.Line // by origin: lines with an agreement rate it may claim
 	cat      *refdata.Catalog
 	lines    []tariff.Line
 	brokers  []User
@@ -35,10 +38,19 @@ type Generator struct {
 
 // NewGenerator prepares a generator; the same seed gives the same stream.
 func NewGenerator(seed uint64, cat *refdata.Catalog, sched *tariff.Schedule, ents []enterprise.Enterprise, users []User) *Generator {
-	g := &Generator{rng: rand.New(rand.NewPCG(seed, 0x6a696e6775616e)), cat: cat,
+	g := &Generator{rng: rand.New(rand.NewPCG(seed, 0x6a696e6775616e)), claims: rand.New(rand.NewPCG(seed, 0x667461)),
+		sched: sched, cat: cat,
 		users: map[string]User{}, names: map[string]string{}, keySpace: strconv.FormatUint(seed, 36)}
 	now := time.Now()
 	g.lines = sched.Lines(now)
+	g.agreed = map[string][]tariff.Line{}
+	for _, c := range importFrom {
+		for _, l := range g.lines {
+			if len(sched.Agreements(l.Code, c, now)) > 0 {
+				g.agreed[c] = append(g.agreed[c], l)
+			}
+		}
+	}
 	for _, u := range users {
 		if u.Role == "declarant" {
 			g.users[u.Enterprise] = u
@@ -170,6 +182,10 @@ func (g *Generator) terms(imp bool, h *declaration.Head, cur string) string {
 func (g *Generator) item(no int, cur, country string, imp, undervalued bool, at time.Time) (declaration.Item, decimal.Decimal) {
 	r := g.rng
 	l := g.lines[r.IntN(len(g.lines))]
+	// Goods an agreement favours come more often from its parties.
+	if ls := g.agreed[country]; imp && len(ls) > 0 && g.claims.IntN(12) == 0 {
+		l = ls[g.claims.IntN(len(ls))]
+	}
 	// Goods are traded in their first legal unit.
 	qty := decimal.NewFromInt(int64(1 + r.IntN(300)))
 	unitKg := decimal.NewFromFloat(0.2 + r.Float64()*30).Round(3)
@@ -214,6 +230,11 @@ func (g *Generator) item(no int, cur, country string, imp, undervalued bool, at 
 	if l.SecondUnit != "" {
 		q := legalQty(l.SecondUnit, qty, kg)
 		it.SecondUnit, it.SecondQty = l.SecondUnit, &q
+	}
+	// Most traders whose goods qualify hold a certificate of origin and
+	// claim the agreement rate; some do not bother.
+	if schemes := g.sched.Agreements(l.Code, origin, at); imp && len(schemes) > 0 && g.claims.IntN(10) < 8 {
+		it.Agreement = schemes[g.claims.IntN(len(schemes))]
 	}
 	return it, kg
 }

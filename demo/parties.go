@@ -134,3 +134,17 @@ func Users(secret []byte, ents []enterprise.Enterprise) []User {
 
 // Brokers and traders split the demo enterprises by role.
 func isBroker(e enterprise.Enterprise) bool { return len(e.Roles) > 0 && e.Roles[0] == "broker" }
+
+// latePayers are the demo traders who pay their bills only after they
+// fall due, with the late fee (indexes into parties).
+var latePayers = map[int]bool{4: true, 7: true, 10: true}
+
+// PaysLate reports whether the demo trader scc pays late by habit.
+func PaysLate(scc string) bool {
+	for i, p := range parties {
+		if latePayers[i] && creditCode(p.region, i) == scc {
+			return true
+		}
+	}
+	return false
+}

@@ -3,8 +3,10 @@ package tariff
 import (
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jinguan-customs/jinguan"
 	"github.com/jinguan-customs/jinguan/refdata"
@@ -124,4 +126,21 @@ func FuzzCalc(f *testing.F) {
 			t.Fatalf("result %+v", res)
 		}
 	})
+}
+
+func TestAgreements(t *testing.T) {
+	s := calculator(t).Schedule
+	on := time.Date(2026, 11, 20, 0, 0, 0, 0, jinguan.China)
+	if got := s.Agreements("2204210000", "AUS", on); len(got) == 0 || !slices.Contains(got, "CNAU") {
+		t.Errorf("Australian wine: %v", got)
+	}
+	if got := s.Agreements("2204210000", "USA", on); len(got) != 0 {
+		t.Errorf("US wine claims %v", got)
+	}
+	for _, sch := range s.Agreements("2204210000", "AUS", on) {
+		sel, err := s.Select(Query{Code: "2204210000", Origin: "AUS", Agreement: sch, On: on, Value: d("1000"), Qty: d("10")})
+		if err != nil || sel.Scheme == "" && sel.Rule.Code != RuleMFNBelowAgreement.Code {
+			t.Errorf("%s: %+v %v", sch, sel.Rule, err)
+		}
+	}
 }

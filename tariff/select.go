@@ -1,6 +1,7 @@
 package tariff
 
 import (
+	"slices"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -207,6 +208,21 @@ func (m *measures) remediesFor(code, origin, producer string, day int32) []Remed
 		}
 		if !found {
 			out, score = append(out, x), append(score, sc)
+		}
+	}
+	return out
+}
+
+// Agreements lists the agreements under which goods of origin on line
+// code may claim a rate on the day of on: the origin is a party and the
+// line has the agreement's rate (what a trader holding a certificate of
+// origin would claim).
+func (s *Schedule) Agreements(code, origin string, on time.Time) []string {
+	day, m := dayOf(on), &s.m
+	var out []string
+	for _, r := range m.agreement[code] {
+		if r.in(day) && m.isParty(origin, r.v.scheme, KindAgreement, day) && !slices.Contains(out, r.v.scheme) {
+			out = append(out, r.v.scheme)
 		}
 	}
 	return out
