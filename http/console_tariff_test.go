@@ -34,9 +34,9 @@ func TestConsoleTariffPages(t *testing.T) {
 	d := f.find(t, func(d *declaration.Declaration) bool {
 		return d.Status == declaration.StatusAssessed && d.Tax != nil && d.Tax.BillNo != ""
 	})
-	var trader demo.User
+	var trader demo.User // the trader, or for a first-time importer without an account its broker
 	for _, u := range f.users {
-		if u.Enterprise == d.Head.TradeCoScc {
+		if u.Enterprise == d.Head.TradeCoScc || (trader.Token == "" && u.Enterprise == d.Head.AgentCodeScc) {
 			trader = u
 		}
 	}
