@@ -101,7 +101,7 @@ func (s *Service) act(ctx context.Context, p auth.Principal, id int64, roles []a
 		out = d
 		return tx.AppendEvents(ctx, append([]Event{ev}, evs...)...)
 	})
-	return out, err
+	return forViewer(p, out), err
 }
 
 // RecordResult stores a review or inspection result (查验结果).

@@ -232,6 +232,7 @@ func (s *Service) submit(ctx context.Context, p auth.Principal, key string, body
 			s.enqueue(d)
 		}
 	}
+	out.Declaration = forViewer(p, out.Declaration)
 	return out, nil
 }
 
@@ -254,7 +255,7 @@ func (s *Service) Get(ctx context.Context, p auth.Principal, id int64) (*Declara
 	if !visible(p, d) {
 		return nil, notFound()
 	}
-	return d, nil
+	return forViewer(p, d), nil
 }
 
 // List returns summaries visible to the principal.
@@ -273,7 +274,8 @@ func (s *Service) Events(ctx context.Context, p auth.Principal, id int64) ([]Eve
 	if _, err := s.Get(ctx, p, id); err != nil {
 		return nil, err
 	}
-	return s.store.Events(ctx, id)
+	evs, err := s.store.Events(ctx, id)
+	return eventsForViewer(p, evs), err
 }
 
 // Counts is the number of declarations per status.
