@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jinguan-customs/jinguan"
 	"github.com/jinguan-customs/jinguan/credit"
 	"github.com/jinguan-customs/jinguan/declaration"
 	"github.com/jinguan-customs/jinguan/demo"
@@ -239,4 +240,48 @@ func TestCreditFollowsClearance(t *testing.T) {
 			t.Errorf("the finding does not count in the score: %v", a["lines"])
 		}
 	})
+}
+
+// The month's activity comes from the platform's declarations, once.
+func TestCreditMonthlyActivity(t *testing.T) {
+	e := newEnv(t, "", true)
+	ctx := context.Background()
+	trader := demo.Enterprises()[4].SCC
+	for i := 0; i < 5; i++ {
+		office := "2200"
+		if i < 2 {
+			office = "2201" // inspected
+		}
+		f, u := e.formFor(trader, office)
+		if code, d := e.submit(f, u, fmt.Sprintf("activity-%d", i)); code != 201 {
+			t.Fatalf("submit: %d %v", code, d)
+		}
+	}
+	month := credit.DateOf(time.Now())
+	n, err := e.a.Credit.RollupMonth(ctx, month)
+	if err != nil || n == 0 {
+		t.Fatalf("roll-up: %d %v", n, err)
+	}
+	if n, err := e.a.Credit.RollupMonth(ctx, month); err != nil || n != 0 {
+		t.Errorf("second roll-up: %d %v", n, err)
+	}
+	admin := e.users["admin"].Principal()
+	es, _ := e.a.Credit.Events(ctx, admin, trader)
+	if len(es) != 1 || es[0].Kind != credit.KindActivity || es[0].Counts.Declarations != 5 || es[0].Counts.Inspections != 2 {
+		t.Fatalf("events %+v", es)
+	}
+	first := es[0].On.String()
+	_, err = e.a.Credit.RecordEvent(ctx, admin, []byte(fmt.Sprintf(`{"scc":%q,"kind":"activity","on":%q,"source":"x",
+		"counts":{"declarations":1,"lists":0,"manifests":0,"inspections":0}}`, trader, first)))
+	if got := fmt.Sprint(pointersOf(err)); got != "[/on:duplicate_month]" {
+		t.Errorf("second activity for the month: %v", err)
+	}
+}
+
+func pointersOf(err error) []string {
+	var out []string
+	for _, f := range jinguan.AsError(err).Fields {
+		out = append(out, f.Pointer+":"+f.Code)
+	}
+	return out
 }

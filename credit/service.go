@@ -105,8 +105,12 @@ func (s *Service) Load(ctx context.Context) error {
 	return nil
 }
 
-// Run is the daily job: every enterprise graded and scored as of today.
+// Run is the daily job: last month's activity rolled up from the
+// declarations (once), then every enterprise graded and scored as of today.
 func (s *Service) Run(ctx context.Context, progress func(done int)) (RunStats, error) {
+	if err := s.rollupDue(ctx, s.now()); err != nil {
+		return RunStats{}, err
+	}
 	st, err := s.book.Run(ctx, s.today(), s.store, RunOptions{Progress: progress, Clock: s.now})
 	if err == nil {
 		s.log.Info("credit daily run", "enterprises", st.Enterprises, "results", st.Results, "grade_changes", st.GradeChanges,

@@ -22,6 +22,13 @@ type Store interface {
 	ScanSubjects(ctx context.Context, fn func(Subject) error) error
 	// ScanResults reads every stored result.
 	ScanResults(ctx context.Context, fn func(Result) error) error
+	// AppendEventsOnce is AppendEvents under a key: a second batch with the
+	// same key stores nothing and reports false.
+	AppendEventsOnce(ctx context.Context, key string, es []Event) ([]Event, bool, error)
+	// ClearanceVolumes counts each enterprise's declarations in [from, to)
+	// — as trader, or as the declaring agent of another's — and those sent
+	// to inspection (the red lane).
+	ClearanceVolumes(ctx context.Context, from, to time.Time) ([]Volume, error)
 	// GradeChanges returns the newest changes first; scc "" for all.
 	GradeChanges(ctx context.Context, scc string, limit int) ([]GradeChange, error)
 
@@ -37,6 +44,13 @@ type Store interface {
 	// AEO certificate accordingly, in one transaction.
 	Certify(ctx context.Context, c *Certification) error
 	Certifications(ctx context.Context, scc string) ([]Certification, error)
+}
+
+// Volume is one enterprise's clearance over a period.
+type Volume struct {
+	SCC          string
+	Declarations int
+	Inspections  int
 }
 
 // RepairFilter selects repairs, newest first.

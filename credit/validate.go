@@ -69,6 +69,7 @@ type target struct {
 type registry interface {
 	known(scc string) bool
 	target(scc string, id int64) (target, bool)
+	activityOn(scc string, month Date) (int64, bool)
 }
 
 var (
@@ -87,6 +88,7 @@ func validate(ins []EventInput, prefix string, reg registry, today Date) ([]Even
 	out := make([]Event, len(ins))
 	// Later events of the batch see what earlier ones did to a target.
 	touched := map[int64]target{}
+	months := map[string]bool{} // activity of the batch, by enterprise and month
 	for i := range ins {
 		p := prefix
 		if prefix != "" || len(ins) > 1 {
@@ -94,6 +96,13 @@ func validate(ins []EventInput, prefix string, reg registry, today Date) ([]Even
 		}
 		v := &checker{p: p}
 		out[i] = v.event(&ins[i], reg, today, touched)
+		if e := out[i]; e.Kind == KindActivity && v.errs == nil {
+			if k := e.SCC + e.On.String(); months[k] {
+				v.add("on", "duplicate_month", "同一批中该月业务量重复", "the batch has this month's activity twice")
+			} else {
+				months[k] = true
+			}
+		}
 		errs = append(errs, v.errs...)
 	}
 	if len(errs) > 0 {
@@ -256,6 +265,9 @@ func (c *checker) event(in *EventInput, reg registry, today Date, touched map[in
 		}
 		if e.On > 0 && e.On.Time().Day() != 1 {
 			c.add("on", "month_start", "业务量按月报送，日期应为当月 1 日", "activity is monthly: on must be the first day of the month")
+		} else if id, dup := reg.activityOn(e.SCC, e.On); e.On > 0 && dup && int64(in.Supersedes) != id {
+			c.add("on", "duplicate_month", "该月业务量已记录（编号 "+itoa(id)+"），更正请用 supersedes",
+				"this month's activity is recorded (event "+itoa(id)+"); correct it with supersedes")
 		}
 	} else {
 		c.forbid(in.Counts != nil, "counts", k)

@@ -11,6 +11,14 @@ import (
 type fakeRegistry map[int64]target
 
 func (f fakeRegistry) known(scc string) bool { return scc == testSCC }
+func (f fakeRegistry) activityOn(scc string, month Date) (int64, bool) {
+	for id, t := range f {
+		if t.Kind == KindActivity && t.On == month && !t.Dead {
+			return id, true
+		}
+	}
+	return 0, false
+}
 func (f fakeRegistry) target(scc string, id int64) (target, bool) {
 	t, ok := f[id]
 	return t, ok && scc == testSCC
@@ -22,6 +30,7 @@ func TestValidateEvent(t *testing.T) {
 		8:  {Kind: KindBlacklist, On: day("2025-02-01"), Delisted: true},
 		9:  {Kind: KindPenalty, On: day("2025-02-01"), Dead: true},
 		10: {Kind: KindVoid, On: day("2025-02-01")},
+		11: {Kind: KindActivity, On: day("2025-01-01")},
 	}
 	today := day("2025-06-30")
 	badCheck := testSCC[:17] + "B"
@@ -51,6 +60,9 @@ func TestValidateEvent(t *testing.T) {
 		{`{"scc":"` + testSCC + `","kind":"activity","on":"2025-03-02","source":"x","counts":{"declarations":1,"lists":0,"manifests":0,"inspections":5}}`,
 			[]string{"/counts/inspections:count_range", "/on:month_start"}},
 		{`{"scc":"` + testSCC + `","kind":"settlement","on":"2025-03-01","source":"x"}`, []string{"/refers_to:required"}},
+		{`{"scc":"` + testSCC + `","kind":"activity","on":"2025-01-01","source":"x","counts":{"declarations":3,"lists":0,"manifests":0,"inspections":0}}`,
+			[]string{"/on:duplicate_month"}},
+		{`{"scc":"` + testSCC + `","kind":"activity","on":"2025-01-01","source":"x","supersedes":11,"counts":{"declarations":3,"lists":0,"manifests":0,"inspections":0}}`, nil},
 		{`{"scc":"` + testSCC + `","kind":"settlement","on":"2025-03-01","source":"x","refers_to":8}`, []string{"/refers_to:wrong_target"}},
 		{`{"scc":"` + testSCC + `","kind":"settlement","on":"2025-01-01","source":"x","refers_to":7}`, []string{"/on:before_target"}},
 		{`{"scc":"` + testSCC + `","kind":"delisting","on":"2025-03-01","source":"x","refers_to":8}`, []string{"/refers_to:already_settled"}},

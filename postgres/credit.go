@@ -47,6 +47,43 @@ func (s *creditStore) AppendEvents(ctx context.Context, es []credit.Event) ([]cr
 	return out, nil
 }
 
+func (s *creditStore) AppendEventsOnce(ctx context.Context, key string, es []credit.Event) ([]credit.Event, bool, error) {
+	out := make([]credit.Event, len(es))
+	copy(out, es)
+	fresh := false
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `INSERT INTO credit_batches (key, at) VALUES ($1, now()) ON CONFLICT (key) DO NOTHING`, key)
+		if err != nil || tag.RowsAffected() == 0 {
+			return err
+		}
+		fresh = true
+		return insertEvents(ctx, tx, out)
+	})
+	if err != nil || !fresh {
+		return nil, false, err
+	}
+	return out, true, nil
+}
+
+// ClearanceVolumes counts declarations by trader and by the agent of
+// another's declaration.
+func (s *creditStore) ClearanceVolumes(ctx context.Context, from, to time.Time) ([]credit.Volume, error) {
+	rows, err := s.pool.Query(ctx, `SELECT scc, count(*)::int, count(*) FILTER (WHERE red)::int FROM (
+			SELECT trade_co_scc AS scc, lane = 'red' AS red FROM declarations WHERE declared_at >= $1 AND declared_at < $2
+			UNION ALL
+			SELECT agent_scc, lane = 'red' FROM declarations WHERE declared_at >= $1 AND declared_at < $2
+				AND agent_scc <> '' AND agent_scc <> trade_co_scc) x
+		GROUP BY scc ORDER BY scc COLLATE "C"`, from, to)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (credit.Volume, error) {
+		var v credit.Volume
+		err := row.Scan(&v.SCC, &v.Declarations, &v.Inspections)
+		return v, err
+	})
+}
+
 // insertEvents stores es in tx and sets their ids.
 func insertEvents(ctx context.Context, tx pgx.Tx, es []credit.Event) error {
 	if len(es) == 0 {

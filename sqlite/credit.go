@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"strings"
+	"time"
 
 	"github.com/shopspring/decimal"
 
@@ -57,6 +58,52 @@ func (s *creditStore) AppendEvents(ctx context.Context, es []credit.Event) ([]cr
 		return nil, err
 	}
 	return out, nil
+}
+
+func (s *creditStore) AppendEventsOnce(ctx context.Context, key string, es []credit.Event) ([]credit.Event, bool, error) {
+	out := make([]credit.Event, len(es))
+	copy(out, es)
+	fresh := false
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO credit_batches (key, at) VALUES (?, ?) ON CONFLICT (key) DO NOTHING`,
+			key, micros(time.Now()))
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return err
+		}
+		fresh = true
+		return insertEvents(ctx, tx, out)
+	})
+	if err != nil || !fresh {
+		return nil, false, err
+	}
+	return out, true, nil
+}
+
+// ClearanceVolumes counts declarations by trader and by the agent of
+// another's declaration.
+func (s *creditStore) ClearanceVolumes(ctx context.Context, from, to time.Time) ([]credit.Volume, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT scc, count(*), sum(red) FROM (
+			SELECT trade_co_scc AS scc, lane = 'red' AS red FROM declarations WHERE declared_at >= ?1 AND declared_at < ?2
+			UNION ALL
+			SELECT agent_scc, lane = 'red' FROM declarations WHERE declared_at >= ?1 AND declared_at < ?2
+				AND agent_scc <> '' AND agent_scc <> trade_co_scc)
+		GROUP BY scc ORDER BY scc`, micros(from), micros(to))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []credit.Volume
+	for rows.Next() {
+		var v credit.Volume
+		if err := rows.Scan(&v.SCC, &v.Declarations, &v.Inspections); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
 }
 
 // insertEvents stores es in tx and sets their ids.

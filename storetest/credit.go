@@ -39,6 +39,7 @@ func RunCredit(t *testing.T, open func(t *testing.T) CreditStores) {
 		{"Repairs", testRepairs},
 		{"Certify", testCertify},
 		{"Clearance", testClearance},
+		{"Volumes", testVolumes},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
@@ -491,5 +492,70 @@ func testClearance(t *testing.T, s CreditStores) {
 	es, _ := s.Credit.Events(ctx, d.Head.TradeCoScc)
 	if len(es) != 1 || es[0].Kind != credit.KindInspectionFinding || es[0].Reference != d.EntryID {
 		t.Errorf("stored events %+v", es)
+	}
+}
+
+func testVolumes(t *testing.T, s CreditStores) {
+	ctx := context.Background()
+	// Decl(i): trader Traders[i%3], agent Agents[i%2], lane Lanes[i%6].
+	var ds []*declaration.Declaration
+	for i := 0; i < 12; i++ {
+		ds = append(ds, Decl(i))
+	}
+	insert(t, s.Declarations, ds...)
+	from, to := ds[0].DeclaredAt, ds[0].DeclaredAt
+	for _, d := range ds {
+		if d.DeclaredAt.Before(from) {
+			from = d.DeclaredAt
+		}
+		if d.DeclaredAt.After(to) {
+			to = d.DeclaredAt
+		}
+	}
+	to = to.Add(time.Microsecond)
+	vols, err := s.Credit.ClearanceVolumes(ctx, from, to)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]credit.Volume{}
+	for _, d := range ds {
+		for _, scc := range []string{d.Head.TradeCoScc, d.Head.AgentCodeScc} {
+			if scc == d.Head.AgentCodeScc && scc == d.Head.TradeCoScc {
+				continue
+			}
+			v := want[scc]
+			v.SCC = scc
+			v.Declarations++
+			if d.Lane == declaration.LaneRed {
+				v.Inspections++
+			}
+			want[scc] = v
+		}
+	}
+	if len(vols) != len(want) {
+		t.Fatalf("volumes %+v, want %+v", vols, want)
+	}
+	for _, v := range vols {
+		if want[v.SCC] != v {
+			t.Errorf("volume %+v, want %+v", v, want[v.SCC])
+		}
+	}
+	if none, err := s.Credit.ClearanceVolumes(ctx, to, to.Add(time.Hour)); err != nil || len(none) != 0 {
+		t.Errorf("empty period: %+v %v", none, err)
+	}
+
+	// A keyed batch is stored once.
+	es := []credit.Event{{SCC: Traders[0], Kind: credit.KindActivity, On: credit.DateOf(creditDay), Source: "通关统计", Amount: decimal.Zero,
+		Counts: &credit.Counts{Declarations: 4}, RecordedAt: creditDay.UTC(), RecordedBy: "system"}}
+	stored, fresh, err := s.Credit.AppendEventsOnce(ctx, "activity:2026-03", es)
+	if err != nil || !fresh || len(stored) != 1 || stored[0].ID == 0 {
+		t.Fatalf("first: %+v %v %v", stored, fresh, err)
+	}
+	stored, fresh, err = s.Credit.AppendEventsOnce(ctx, "activity:2026-03", es)
+	if err != nil || fresh || stored != nil {
+		t.Fatalf("second: %+v %v %v", stored, fresh, err)
+	}
+	if got, _ := s.Credit.Events(ctx, Traders[0]); len(got) != 1 {
+		t.Errorf("stored %d events", len(got))
 	}
 }
