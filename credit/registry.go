@@ -83,7 +83,14 @@ func (s *Service) putEnterprise(ctx context.Context, p auth.Principal, scc strin
 		e.Guarantee, e.AEO = prev.Guarantee, prev.AEO
 	}
 	e.UpdatedAt, e.UpdatedBy = now.UTC(), p.User
+	change := RegistryChange{SCC: e.SCC, At: now.UTC(), By: p.User, Action: "update", Changes: diff(&prev, &e)}
+	if scc == "" {
+		change.Action = "register"
+	}
 	if err := s.ents.PutEnterprise(ctx, e); err != nil {
+		return EnterpriseView{}, err
+	}
+	if err := s.store.AppendRegistryChange(ctx, &change); err != nil {
 		return EnterpriseView{}, err
 	}
 	s.book.SetSubject(SubjectOf(e.SCC, e.Roles, e.RegisteredAt, e.AEO))

@@ -190,6 +190,19 @@ func TestRegistry(t *testing.T) {
 	if _, err := w.svc.Update(ctx, wang, code(1), []byte(`{}`)); jinguan.ErrorCode(err) != jinguan.EFORBIDDEN {
 		t.Errorf("officer updated: %v", err)
 	}
+	// Both officer actions are audited; personal data by name only.
+	audit, err := w.svc.RegistryChanges(ctx, zhou, code(1))
+	if err != nil || len(audit) != 2 || audit[0].Action != "update" || audit[0].By != "credit.chen" || audit[1].Action != "register" {
+		t.Fatalf("audit %+v %v", audit, err)
+	}
+	fields := map[string]credit.FieldChange{}
+	for _, c := range audit[0].Changes {
+		fields[c.Field] = c
+	}
+	if fields["name_zh"].New != "测试企业一" || fields["customs"].Old != "2201" || fields["status"].New != "suspended" ||
+		!fields["legal_rep"].Personal || fields["legal_rep"].Old != "" || !fields["contacts"].Personal || len(fields) != 6 {
+		t.Errorf("changes %+v", audit[0].Changes)
+	}
 }
 
 func TestRecordEvents(t *testing.T) {

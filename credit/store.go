@@ -32,6 +32,11 @@ type Store interface {
 	// GradeChanges returns the newest changes first; scc "" for all.
 	GradeChanges(ctx context.Context, scc string, limit int) ([]GradeChange, error)
 
+	// AppendRegistryChange stores a registry audit record and sets its id.
+	AppendRegistryChange(ctx context.Context, c *RegistryChange) error
+	// RegistryChanges returns an enterprise's registry audit trail, newest first.
+	RegistryChanges(ctx context.Context, scc string) ([]RegistryChange, error)
+
 	// PutRepair inserts an application and sets its id.
 	PutRepair(ctx context.Context, r *Repair) error
 	// UpdateRepair changes a repair in a transaction; fn's error aborts.

@@ -179,6 +179,7 @@ type creditEnterpriseData struct {
 	A         *credit.Assessment
 	Events    []credit.Event
 	Changes   []credit.GradeChange
+	Audit     []credit.RegistryChange
 	Certs     []credit.Certification
 	Repairs   []credit.Repair
 	Kinds     []credit.Kind
@@ -240,6 +241,9 @@ func (s *Server) renderEnterprise(w http.ResponseWriter, r *http.Request, v *cvi
 	}
 	slices.Reverse(d.Events) // newest first
 	if d.Changes, err = svc.GradeChanges(ctx, p, scc); err != nil {
+		return err
+	}
+	if d.Audit, err = svc.RegistryChanges(ctx, p, scc); err != nil {
 		return err
 	}
 	if d.Certs, err = svc.Certifications(ctx, p, scc); err != nil {

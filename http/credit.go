@@ -17,6 +17,7 @@ func creditRoutes() []Route {
 		{"POST", "/api/v1/enterprises", true, (*Server).registerEnterprise},
 		{"GET", "/api/v1/enterprises/{scc}", true, (*Server).enterprise},
 		{"PUT", "/api/v1/enterprises/{scc}", true, (*Server).updateEnterprise},
+		{"GET", "/api/v1/enterprises/{scc}/changes", true, (*Server).registryChanges},
 		{"GET", "/api/v1/enterprises/{scc}/credit", true, (*Server).assessment},
 		{"GET", "/api/v1/enterprises/{scc}/credit/events", true, (*Server).creditEvents},
 		{"GET", "/api/v1/enterprises/{scc}/credit/grade-changes", true, (*Server).gradeChanges},
@@ -104,6 +105,17 @@ func (s *Server) updateEnterprise(w http.ResponseWriter, r *http.Request, p auth
 		return err
 	}
 	return writeJSON(w, http.StatusOK, v)
+}
+
+func (s *Server) registryChanges(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+	if s.Credit == nil {
+		return errNoCredit
+	}
+	cs, err := s.Credit.RegistryChanges(r.Context(), p, r.PathValue("scc"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"changes": cs})
 }
 
 func (s *Server) assessment(w http.ResponseWriter, r *http.Request, p auth.Principal) error {

@@ -14,5 +14,5 @@ var _ = schemaTypes(map[string]any{
 	"Repair": credit.Repair{}, "GroundRef": credit.GroundRef{}, "Evidence": credit.Evidence{}, "RepairInput": credit.RepairInput{},
 	"DecisionInput": credit.DecisionInput{}, "Decided": credit.Decided{}, "Certification": credit.Certification{},
 	"CertifyInput": credit.CertifyInput{}, "Certified": credit.Certified{}, "GradeModel": GradeModel{}, "GradeInfo": GradeInfo{},
-	"RunStats": credit.RunStats{},
+	"RunStats": credit.RunStats{}, "RegistryChange": credit.RegistryChange{}, "FieldChange": credit.FieldChange{},
 })

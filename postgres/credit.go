@@ -339,6 +339,42 @@ func (s *creditStore) GradeChanges(ctx context.Context, scc string, limit int) (
 	return out, rows.Err()
 }
 
+func (s *creditStore) AppendRegistryChange(ctx context.Context, c *credit.RegistryChange) error {
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if err := tx.QueryRow(ctx, `SELECT nextval(pg_get_serial_sequence('enterprise_changes', 'id'))`).Scan(&c.ID); err != nil {
+			return err
+		}
+		doc, err := json.Marshal(c)
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO enterprise_changes (id, scc, at, by_user, doc) VALUES ($1, $2, $3, $4, $5)`,
+			c.ID, c.SCC, c.At, c.By, string(doc))
+		return err
+	})
+}
+
+func (s *creditStore) RegistryChanges(ctx context.Context, scc string) ([]credit.RegistryChange, error) {
+	rows, err := s.pool.Query(ctx, `SELECT doc FROM enterprise_changes WHERE scc = $1 ORDER BY id DESC LIMIT 200`, scc)
+	if err != nil {
+		return nil, err
+	}
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (credit.RegistryChange, error) {
+		var doc []byte
+		var c credit.RegistryChange
+		if err := row.Scan(&doc); err != nil {
+			return c, err
+		}
+		err := json.Unmarshal(doc, &c)
+		c.At = c.At.UTC()
+		return c, err
+	})
+	if out == nil && err == nil {
+		out = []credit.RegistryChange{}
+	}
+	return out, err
+}
+
 func (s *creditStore) PutRepair(ctx context.Context, r *credit.Repair) error {
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if err := tx.QueryRow(ctx, `SELECT nextval(pg_get_serial_sequence('credit_repairs', 'id'))`).Scan(&r.ID); err != nil {

@@ -399,6 +399,46 @@ func (s *creditStore) GradeChanges(ctx context.Context, scc string, limit int) (
 	return out, rows.Err()
 }
 
+func (s *creditStore) AppendRegistryChange(ctx context.Context, c *credit.RegistryChange) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO enterprise_changes (scc, at, by_user, doc) VALUES (?, ?, ?, '')`,
+			c.SCC, micros(c.At), c.By)
+		if err != nil {
+			return err
+		}
+		if c.ID, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		doc, err := json.Marshal(c)
+		if err == nil {
+			_, err = tx.ExecContext(ctx, `UPDATE enterprise_changes SET doc = ? WHERE id = ?`, string(doc), c.ID)
+		}
+		return err
+	})
+}
+
+func (s *creditStore) RegistryChanges(ctx context.Context, scc string) ([]credit.RegistryChange, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT doc FROM enterprise_changes WHERE scc = ? ORDER BY id DESC LIMIT 200`, scc)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []credit.RegistryChange{}
+	for rows.Next() {
+		var doc string
+		var c credit.RegistryChange
+		if err := rows.Scan(&doc); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(doc), &c); err != nil {
+			return nil, err
+		}
+		c.At = c.At.UTC()
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
 func (s *creditStore) PutRepair(ctx context.Context, r *credit.Repair) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		doc, err := json.Marshal(r)

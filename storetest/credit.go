@@ -40,6 +40,7 @@ func RunCredit(t *testing.T, open func(t *testing.T) CreditStores) {
 		{"Certify", testCertify},
 		{"Clearance", testClearance},
 		{"Volumes", testVolumes},
+		{"RegistryChanges", testRegistryChanges},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
@@ -557,5 +558,28 @@ func testVolumes(t *testing.T, s CreditStores) {
 	}
 	if got, _ := s.Credit.Events(ctx, Traders[0]); len(got) != 1 {
 		t.Errorf("stored %d events", len(got))
+	}
+}
+
+func testRegistryChanges(t *testing.T, s CreditStores) {
+	ctx := context.Background()
+	at := time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC)
+	cs := []credit.RegistryChange{
+		{SCC: Traders[0], At: at, By: "credit.chen", Action: "register", Changes: []credit.FieldChange{{Field: "name_zh", New: "新锐"}}},
+		{SCC: Traders[1], At: at, By: "credit.chen", Action: "register", Changes: []credit.FieldChange{}},
+		{SCC: Traders[0], At: at.Add(time.Hour), By: "credit.zhou", Action: "update",
+			Changes: []credit.FieldChange{{Field: "status", Old: "active", New: "suspended"}, {Field: "legal_rep", Personal: true}}},
+	}
+	for i := range cs {
+		if err := s.Credit.AppendRegistryChange(ctx, &cs[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := s.Credit.RegistryChanges(ctx, Traders[0])
+	if err != nil || !reflect.DeepEqual(got, []credit.RegistryChange{cs[2], cs[0]}) {
+		t.Errorf("changes %+v %v", got, err)
+	}
+	if none, err := s.Credit.RegistryChanges(ctx, Traders[2]); err != nil || none == nil || len(none) != 0 {
+		t.Errorf("none: %+v %v", none, err)
 	}
 }
