@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unsafe"
 
 	"github.com/shopspring/decimal"
 
@@ -17,10 +18,10 @@ import (
 // e.g. /OrderHead/goodsValue or /InventoryList/2/qty.
 
 type fieldMeta struct {
-	index []int
-	name  string
-	req   bool
-	form  string // "", dec, int, time, date
+	off  uintptr // offset of the string field in the outer struct
+	name string
+	req  bool
+	form string // "", dec, int, time, date
 }
 
 var metas sync.Map // reflect.Type → []fieldMeta
@@ -34,7 +35,12 @@ func metaOf(t reflect.Type) []fieldMeta {
 		if f.Anonymous || f.Type.Kind() != reflect.String {
 			continue
 		}
-		m := fieldMeta{index: f.Index, name: strings.Split(f.Tag.Get("xml"), ",")[0]}
+		m := fieldMeta{name: strings.Split(f.Tag.Get("xml"), ",")[0]}
+		for i, x := 0, t; i < len(f.Index); i++ { // embedded fields add their offsets
+			sf := x.Field(f.Index[i])
+			m.off += sf.Offset
+			x = sf.Type
+		}
 		for _, opt := range strings.Split(f.Tag.Get("ceb"), ",") {
 			switch opt {
 			case "req":
@@ -55,14 +61,19 @@ func (p *problems) add(ptr, code, zh, en string) {
 	*p = append(*p, jinguan.FieldError{Pointer: ptr, Code: code, MessageZH: zh, MessageEN: en})
 }
 
+// field is the string field m of the struct at base.
+func field(base unsafe.Pointer, m *fieldMeta) *string { return (*string)(unsafe.Add(base, m.off)) }
+
 // checkStruct trims and checks the string fields of the struct v points to.
 func (p *problems) checkStruct(v reflect.Value, path string) {
-	v = v.Elem()
-	for _, m := range metaOf(v.Type()) {
-		f := v.FieldByIndex(m.index)
-		s := f.String()
+	base := v.UnsafePointer()
+	ms := metaOf(v.Type().Elem())
+	for i := range ms {
+		m := &ms[i]
+		f := field(base, m)
+		s := *f
 		if t := strings.TrimSpace(s); len(t) != len(s) {
-			f.SetString(t)
+			*f = t
 			s = t
 		}
 		ptr := path + "/" + m.name

@@ -27,11 +27,13 @@ const (
 )
 
 func appendFields(b []byte, v reflect.Value) []byte {
-	for i, m := range metaOf(v.Type()) {
+	base := v.Addr().UnsafePointer()
+	ms := metaOf(v.Type())
+	for i := range ms {
 		if i > 0 {
 			b = append(b, us)
 		}
-		b = append(b, v.FieldByIndex(m.index).String()...)
+		b = append(b, *field(base, &ms[i])...)
 	}
 	return b
 }
@@ -56,8 +58,9 @@ func setFields(b []byte, v reflect.Value) error {
 	if len(parts) != len(ms) {
 		return fmt.Errorf("stored %s has %d elements, want %d", v.Type().Name(), len(parts), len(ms))
 	}
-	for i, m := range ms {
-		v.FieldByIndex(m.index).SetString(string(parts[i]))
+	base := v.Addr().UnsafePointer()
+	for i := range ms {
+		*field(base, &ms[i]) = string(parts[i])
 	}
 	return nil
 }

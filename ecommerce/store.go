@@ -87,7 +87,7 @@ type ListRow struct {
 	DeclaredAt  time.Time `json:"declared_at"`
 	UpdatedAt   time.Time `json:"updated_at"`
 	Deadline    time.Time `json:"deadline,omitzero"` // waiting lists: rejected after this
-	Doc         []byte    `json:"-"`                  // JSON of ListDoc
+	Doc         []byte    `json:"-"`                 // JSON of ListDoc
 
 	// For Apply: insert (ExpectStatus 0) or update when the stored status
 	// is ExpectStatus.

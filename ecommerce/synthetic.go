@@ -149,7 +149,7 @@ func (g *Generator) Next() Set {
 	name := fmt.Sprintf("买家%06d", buyer)
 	phone := fmt.Sprintf("139%08d", buyer)
 	addr := fmt.Sprintf("浙江省杭州市西湖区文三路%d号%d室", buyer/100+1, buyer%100+101) // one household per buyer
-	if g.R.Float64() < 0.002 { // a shared address and phone, as with lent identities
+	if g.R.Float64() < 0.002 {                                            // a shared address and phone, as with lent identities
 		addr, phone = "浙江省杭州市余杭区某仓库", "13900000000"
 	}
 	orderNo := fmt.Sprintf("ORD%s%09d", g.Prefix, n)
