@@ -158,6 +158,8 @@ func (r *Risk) Assess(listKey string, f *ListFacts) (lane string, hits []Hit, wh
 			lane, why = LaneRed, fmt.Sprintf("random selection (draw %.4f < red %.4f)", d, r.Random.Red)
 		case d < r.Random.Red+r.Random.Yellow:
 			lane, why = LaneYellow, fmt.Sprintf("random selection (draw %.4f < yellow %.4f)", d, r.Random.Red+r.Random.Yellow)
+		default:
+			why = fmt.Sprintf("no profile selected it (%d hit); random draw %.4f ≥ %.4f", len(hits), d, r.Random.Red+r.Random.Yellow)
 		}
 	}
 	return lane, hits, why

@@ -83,3 +83,23 @@ func TestTaxExamples(t *testing.T) {
 		t.Fatalf("two lines %+v %+v", bill, why)
 	}
 }
+
+// Every lane says why: a profile, a random draw, or neither.
+func TestRiskSaysWhy(t *testing.T) {
+	r, err := NewRisk(nil, []byte("k"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lane, hits, why := r.Assess("A|1", &ListFacts{Value: 100, MinPriceRatio: 1, BuyersAtAddress: 1, BuyersAtPhone: 1, BuyerListsToday: 1})
+	if why == "" || len(hits) != 0 {
+		t.Fatalf("%s %v %q", lane, hits, why)
+	}
+	lane, hits, why = r.Assess("A|2", &ListFacts{Value: 100, MinPriceRatio: 0.1, BuyersAtAddress: 1, BuyersAtPhone: 1, BuyerListsToday: 1})
+	if lane != LaneRed || len(hits) != 1 || hits[0].Profile != "CBEC-UNDERVALUED" || why != "profile CBEC-UNDERVALUED" {
+		t.Fatalf("%s %v %q", lane, hits, why)
+	}
+	lane, hits, _ = r.Assess("A|3", &ListFacts{Value: 100, MinPriceRatio: 1, BuyersAtAddress: 9, BuyersAtPhone: 1, BuyerListsToday: 1})
+	if lane != LaneYellow || len(hits) != 1 {
+		t.Fatalf("shared address: %s %v", lane, hits)
+	}
+}
