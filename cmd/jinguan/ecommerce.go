@@ -139,7 +139,40 @@ func ecommerceCmd() *cobra.Command {
 			return out(cmd, p)
 		},
 	}
-	for _, c := range []*cobra.Command{submit, lists, show, pay} {
+	var reg ecommerce.Registration
+	var roles string
+	register := &cobra.Command{
+		Use:     "register",
+		Short:   "Record an enterprise's e-commerce registration (备案): its customs code, credit code and roles",
+		Example: "  jinguan ecommerce register --code 3301960EBP --scc 91330100MA27XU0E3J --name 杭州某平台 --roles ebp",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			reg.Roles = strings.Split(roles, ",")
+			if len(reg.Code) != 10 && len(reg.Code) != 18 || reg.SCC == "" || roles == "" {
+				return fmt.Errorf("--code (10 or 18 characters), --scc and --roles are required")
+			}
+			for _, r := range reg.Roles {
+				switch r {
+				case ecommerce.RolePlatform, ecommerce.RoleSeller, ecommerce.RoleLogistics, ecommerce.RolePayment, ecommerce.RoleAgent, ecommerce.RoleGuarantor:
+				default:
+					return fmt.Errorf("--roles: %q is not one of ebp, ebc, logistics, payment, agent, assure", r)
+				}
+			}
+			a, err := open()
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			if _, err := a.Enterprises.Enterprise(context.Background(), reg.SCC); err != nil {
+				return fmt.Errorf("--scc %s: %w", reg.SCC, err)
+			}
+			return a.Ecommerce.PutRegistration(context.Background(), reg)
+		},
+	}
+	register.Flags().StringVar(&reg.Code, "code", "", "customs registration code used in messages")
+	register.Flags().StringVar(&reg.SCC, "scc", "", "unified social credit code in the enterprise registry")
+	register.Flags().StringVar(&reg.NameZH, "name", "", "name")
+	register.Flags().StringVar(&roles, "roles", "", "comma-separated: ebp, ebc, logistics, payment, agent, assure")
+	for _, c := range []*cobra.Command{submit, lists, show, pay, register} {
 		c.Flags().StringVar(&cfg.DataDir, "data", "jinguan-data", "data folder")
 		c.Flags().StringVar(&cfg.PostgresDSN, "pg", "", "PostgreSQL DSN instead of SQLite")
 		cmd.AddCommand(c)

@@ -29,6 +29,11 @@ func TestEcommerceCLI(t *testing.T) {
 	if got := run("lists"); !strings.Contains(got, "3301960EBP|ORD20261111000001") {
 		t.Fatalf("lists: %s", got)
 	}
+	cmd := ecommerceCmd()
+	cmd.SetArgs([]string{"register", "--code", "3301960EBP", "--scc", "91330100MA0000000X", "--roles", "ebp", "--data", dir})
+	if err := cmd.ExecuteContext(context.Background()); err == nil || !strings.Contains(err.Error(), "--scc") {
+		t.Fatalf("an enterprise outside the registry was registered: %v", err)
+	}
 	if got := run("show", "1"); !strings.Contains(got, `"orderNo": "ORD20261111000001"`) {
 		t.Fatalf("show: %s", got)
 	}
