@@ -19,9 +19,43 @@ type state struct {
 	waiting  map[string]*waitingList // by list key
 	byDoc    map[string]string       // document key → waiting list key
 	queue    []string                // waiting list keys by deadline
+	aged     []heldDoc               // documents by arrival, to let go of after match_wait
 	fetched  map[string]DocRow       // this batch's store look-ups
 	lists    map[string]*ListRow     // this batch's stored lists (cancel, return)
 	win      window
+}
+
+// heldDoc is a document in the match state since at. A document whose
+// list has not come within match_wait leaves memory (the store keeps it and
+// a later list finds it there), so the state stays the size of the
+// traffic of one waiting period.
+type heldDoc struct {
+	kind Kind
+	key  string
+	doc  any // the pointer held, so that a replaced document is not dropped
+	at   time.Time
+}
+
+// forget drops the documents held longer than wait.
+func (st *state) forget(now time.Time, wait time.Duration) {
+	for len(st.aged) > 0 && now.Sub(st.aged[0].at) > wait {
+		h := st.aged[0]
+		st.aged = st.aged[1:]
+		switch h.kind {
+		case KindOrder:
+			if any(st.orders[h.key]) == h.doc {
+				delete(st.orders, h.key)
+			}
+		case KindPayment:
+			if any(st.payments[h.key]) == h.doc {
+				delete(st.payments, h.key)
+			}
+		case KindWaybill:
+			if any(st.waybills[h.key]) == h.doc {
+				delete(st.waybills, h.key)
+			}
+		}
+	}
 }
 
 type waitingList struct {
@@ -249,6 +283,7 @@ func (s *Service) waybill(k string) *Waybill {
 // deployment may have taken them, and then the list is decided instead.
 func (s *Service) expire(ctx context.Context, now time.Time) []*Unit {
 	st := &s.st
+	st.forget(now, time.Duration(s.cfg.MatchWait))
 	var due []*waitingList
 	for len(st.queue) > 0 {
 		w := st.waiting[st.queue[0]]

@@ -43,6 +43,7 @@ func RunEcommerce(t *testing.T, open func(t *testing.T) EcommerceStores) {
 		{"TwoNodes", testTwoNodes},
 		{"Guarantee", testGuarantee},
 		{"AtomicUnits", testAtomicUnits},
+		{"LateList", testLateList},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
@@ -602,5 +603,27 @@ func testAtomicUnits(t *testing.T, s EcommerceStores) {
 	docs, err := s.Store.Docs(context.Background(), []string{"O|" + a.Order.Order.Head.EbpCode + "|" + a.Order.Order.Head.OrderNo})
 	if err != nil || len(docs) != 1 {
 		t.Fatalf("%v %v", docs, err)
+	}
+}
+
+// Documents whose list is late leave memory after match_wait; the list
+// still finds them in the store.
+func testLateList(t *testing.T, s EcommerceStores) {
+	c := newClock()
+	svc := service(t, s, c)
+	g := ecommerce.NewGenerator(13, 100, ecommerce.DemoDay)
+	set := cleanSet(g)
+	submit(t, svc, set.Order, set.Payment, set.Waybill)
+	c.add(3 * time.Hour)
+	submit(t, svc, cleanSet(g).Order) // the batch lets go of the old documents
+	if rs := submit(t, svc, set.List); rs[0].Status != ecommerce.StatusReleased {
+		t.Fatalf("%+v", rs[0])
+	}
+	// A change of a document no longer held is refused: the store may have
+	// given it to a list meanwhile.
+	o := *set.Order.Order
+	o.Head.AppType = "2"
+	if rs := submit(t, svc, ecommerce.Doc{Kind: ecommerce.KindOrder, MsgGuid: "X", Order: &o}); rs[0].Code != "not_changeable" {
+		t.Fatalf("%+v", rs[0])
 	}
 }
