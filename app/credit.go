@@ -27,8 +27,9 @@ func (a *App) openCredit(ctx context.Context, store credit.Store) (*credit.Servi
 }
 
 // runCredit follows clearance (inspection findings, rejections and
-// amendments become credit events) and starts the daily run when
-// configured; the returned function stops both.
+// amendments become credit events), starts the daily run when configured
+// and, on PostgreSQL, catches up with what other nodes record; the
+// returned function stops them.
 func (a *App) runCredit(store credit.ClearanceSource) func() {
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
@@ -37,6 +38,10 @@ func (a *App) runCredit(store credit.ClearanceSource) func() {
 	if at, _ := a.Settings.Credit.DailyAt(); at >= 0 && a.Config.Node != "api" {
 		wg.Add(1)
 		go func() { defer wg.Done(); a.Credit.Daily(ctx, at) }()
+	}
+	if a.Config.PostgresDSN != "" { // other nodes may record credit too
+		wg.Add(1)
+		go func() { defer wg.Done(); a.Credit.CatchUpEvery(ctx, 10*time.Second) }()
 	}
 	return func() { cancel(); wg.Wait() }
 }

@@ -30,6 +30,10 @@ type Service struct {
 	// decisions and repair decisions: two settlements of one tax must not
 	// both pass validation.
 	record sync.Mutex
+
+	// What CatchUp has seen of other nodes' work; guarded by record.
+	watermark int64     // highest event id in the book
+	since     time.Time // registry changes read up to here
 }
 
 // Deps are the service's collaborators.
@@ -70,15 +74,17 @@ func (s *Service) Config() Config { return s.book.eng.cfg }
 func (s *Service) Load(ctx context.Context) error {
 	start := time.Now()
 	l := s.book.Loader()
-	if err := s.store.ScanSubjects(ctx, func(sj Subject) error {
+	s.since = s.now()
+	if err := s.store.ScanSubjects(ctx, time.Time{}, func(sj Subject) error {
 		l.Subject(sj)
 		return nil
 	}); err != nil {
 		return fmt.Errorf("credit: load enterprises: %w", err)
 	}
 	events := 0
-	if err := s.store.ScanEvents(ctx, func(e *Event) error {
+	if err := s.store.ScanEvents(ctx, 0, func(e *Event) error {
 		events++
+		s.watermark = max(s.watermark, e.ID)
 		return l.Event(e)
 	}); err != nil {
 		return fmt.Errorf("credit: load events: %w", err)

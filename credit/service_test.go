@@ -472,3 +472,62 @@ func mustJSON(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
 }
+
+// Two nodes on one database: what one records reaches the other's book,
+// its grades and its snapshot, and the other writes no audit twice.
+func TestCatchUp(t *testing.T) {
+	a := newWorld(t, credit.DefaultConfig())
+	ctx := context.Background()
+	a.register(chen, 1, "2201", "")
+	a.register(chen, 2, "2201", "")
+	b := &world{t: t, db: a.db, now: a.now, cfg: a.cfg}
+	b.open() // the second node starts with the same record
+	smug := a.mustRecord(chen, `{"scc":"`+code(1)+`","kind":"smuggling","on":"2025-02-01","source":"缉私局"}`)
+	a.register(chen, 3, "2201", "") // registered on the first node after the second started
+	a.mustRecord(chen, `{"scc":"`+code(3)+`","kind":"blacklist","on":"2026-02-01","source":"平台","department":"国家税务总局"}`)
+	if _, err := a.svc.Certify(ctx, chen, code(2), []byte(`{"action":"grant","level":"advanced","number":"AEOCN2201000009","reference":"r","reason":"r"}`)); err != nil {
+		t.Fatal(err)
+	}
+	if g, _ := b.svc.Book().Lookup(code(1)); g != credit.GradeRegular {
+		t.Fatalf("second node knew before catching up: %s", g)
+	}
+	before, _ := a.db.Credit().GradeChanges(ctx, "", 100)
+	if err := b.svc.CatchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for n, want := range map[int]credit.Grade{1: credit.GradeDishonest, 2: credit.GradeAdvancedCertified, 3: credit.GradeSeriouslyDishonest} {
+		if g, _ := b.svc.Book().Lookup(code(n)); g != want {
+			t.Errorf("enterprise %d on the second node: %s, want %s", n, g, want)
+		}
+	}
+	// A repair approved on the first node.
+	a.now = time.Date(2026, 3, 5, 10, 0, 0, 0, jinguan.China)
+	b.now = a.now
+	r, err := a.svc.ApplyRepair(ctx, chen, code(1), []byte(`{"reason":"已整改","evidence":[{"kind":"rectified","reference":"整改报告"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.svc.DecideRepair(ctx, zhou, r.ID, true, []byte(`{"reason":"ok"}`)); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.svc.CatchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if g, _ := b.svc.Book().Lookup(code(1)); g != credit.GradeRegular {
+		t.Errorf("after the repair on the other node: %s", g)
+	}
+	// Catching up again changes nothing and the second node wrote no audit.
+	if err := b.svc.CatchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	after, _ := a.db.Credit().GradeChanges(ctx, "", 100)
+	if len(after) != len(before)+1 { // the repair's change, by the first node
+		t.Errorf("grade changes %d → %d", len(before), len(after))
+	}
+	if es, _ := b.svc.Events(ctx, admin, code(1)); len(es) != 1 || es[0].ID != smug.ID {
+		t.Errorf("events %+v", es)
+	}
+	if a, _ := b.svc.Assess(ctx, admin, code(1), 0); len(a.Grounds) != 1 || a.Grounds[0].Repaired == 0 {
+		t.Errorf("second node's assessment %+v", a.Grounds)
+	}
+}

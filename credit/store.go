@@ -16,10 +16,12 @@ type Store interface {
 	AppendEvents(ctx context.Context, es []Event) ([]Event, error)
 	// Events returns an enterprise's events by id.
 	Events(ctx context.Context, scc string) ([]Event, error)
-	// ScanEvents reads every event in id order, for loading the book.
-	ScanEvents(ctx context.Context, fn func(*Event) error) error
-	// ScanSubjects reads what grading needs of every registered enterprise.
-	ScanSubjects(ctx context.Context, fn func(Subject) error) error
+	// ScanEvents reads the events with ids above after in id order, for
+	// loading the book (after 0) and catching up with other nodes.
+	ScanEvents(ctx context.Context, after int64, fn func(*Event) error) error
+	// ScanSubjects reads what grading needs of the registered enterprises
+	// updated since (zero: all).
+	ScanSubjects(ctx context.Context, since time.Time, fn func(Subject) error) error
 	// ScanResults reads every stored result.
 	ScanResults(ctx context.Context, fn func(Result) error) error
 	// AppendEventsOnce is AppendEvents under a key: a second batch with the

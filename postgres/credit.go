@@ -187,8 +187,8 @@ func (s *creditStore) Events(ctx context.Context, scc string) ([]credit.Event, e
 	return out, err
 }
 
-func (s *creditStore) ScanEvents(ctx context.Context, fn func(*credit.Event) error) error {
-	return s.scanEvents(ctx, `SELECT `+eventColumns+` FROM credit_events ORDER BY id`, nil, fn)
+func (s *creditStore) ScanEvents(ctx context.Context, after int64, fn func(*credit.Event) error) error {
+	return s.scanEvents(ctx, `SELECT `+eventColumns+` FROM credit_events WHERE id > $1 ORDER BY id`, []any{after}, fn)
 }
 
 func (s *creditStore) scanEvents(ctx context.Context, q string, args []any, fn func(*credit.Event) error) error {
@@ -209,8 +209,12 @@ func (s *creditStore) scanEvents(ctx context.Context, q string, args []any, fn f
 	return rows.Err()
 }
 
-func (s *creditStore) ScanSubjects(ctx context.Context, fn func(credit.Subject) error) error {
-	rows, err := s.pool.Query(ctx, `SELECT scc, roles, registered_at, aeo FROM enterprises ORDER BY scc COLLATE "C"`)
+func (s *creditStore) ScanSubjects(ctx context.Context, since time.Time, fn func(credit.Subject) error) error {
+	q, args := `SELECT scc, roles, registered_at, aeo FROM enterprises ORDER BY scc COLLATE "C"`, []any{}
+	if !since.IsZero() {
+		q, args = `SELECT scc, roles, registered_at, aeo FROM enterprises WHERE updated_at >= $1 ORDER BY scc COLLATE "C"`, []any{since}
+	}
+	rows, err := s.pool.Query(ctx, q, args...)
 	if err != nil {
 		return err
 	}

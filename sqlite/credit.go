@@ -224,8 +224,8 @@ func (s *creditStore) Events(ctx context.Context, scc string) ([]credit.Event, e
 	return out, rows.Err()
 }
 
-func (s *creditStore) ScanEvents(ctx context.Context, fn func(*credit.Event) error) error {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+eventColumns+` FROM credit_events ORDER BY id`)
+func (s *creditStore) ScanEvents(ctx context.Context, after int64, fn func(*credit.Event) error) error {
+	rows, err := s.r.QueryContext(ctx, `SELECT `+eventColumns+` FROM credit_events WHERE id > ? ORDER BY id`, after)
 	if err != nil {
 		return err
 	}
@@ -242,8 +242,12 @@ func (s *creditStore) ScanEvents(ctx context.Context, fn func(*credit.Event) err
 	return rows.Err()
 }
 
-func (s *creditStore) ScanSubjects(ctx context.Context, fn func(credit.Subject) error) error {
-	rows, err := s.r.QueryContext(ctx, `SELECT scc, roles, registered_at, aeo FROM enterprises ORDER BY scc`)
+func (s *creditStore) ScanSubjects(ctx context.Context, since time.Time, fn func(credit.Subject) error) error {
+	q, args := `SELECT scc, roles, registered_at, aeo FROM enterprises ORDER BY scc`, []any{}
+	if !since.IsZero() {
+		q, args = `SELECT scc, roles, registered_at, aeo FROM enterprises WHERE updated_at >= ? ORDER BY scc`, []any{micros(since)}
+	}
+	rows, err := s.r.QueryContext(ctx, q, args...)
 	if err != nil {
 		return err
 	}

@@ -231,7 +231,7 @@ func testCreditEvents(t *testing.T, s CreditStores) {
 		t.Errorf("no events: %v %v", none, err)
 	}
 	var all []credit.Event
-	if err := s.Credit.ScanEvents(ctx, func(e *credit.Event) error {
+	if err := s.Credit.ScanEvents(ctx, 0, func(e *credit.Event) error {
 		all = append(all, *e)
 		return nil
 	}); err != nil {
@@ -244,8 +244,16 @@ func testCreditEvents(t *testing.T, s CreditStores) {
 		sameEvent(all[i], stored[i])
 	}
 	stop := errors.New("stop")
-	if err := s.Credit.ScanEvents(ctx, func(*credit.Event) error { return stop }); err != stop {
+	if err := s.Credit.ScanEvents(ctx, 0, func(*credit.Event) error { return stop }); err != stop {
 		t.Errorf("scan error %v", err)
+	}
+	var later []int64
+	s.Credit.ScanEvents(ctx, stored[3].ID, func(e *credit.Event) error {
+		later = append(later, e.ID)
+		return nil
+	})
+	if !reflect.DeepEqual(later, []int64{stored[4].ID, stored[5].ID}) {
+		t.Errorf("events after %d: %v", stored[3].ID, later)
 	}
 }
 
@@ -279,7 +287,7 @@ func testCreditResults(t *testing.T, s CreditStores) {
 		}
 	}
 	var subjects []credit.Subject
-	if err := s.Credit.ScanSubjects(ctx, func(sj credit.Subject) error {
+	if err := s.Credit.ScanSubjects(ctx, time.Time{}, func(sj credit.Subject) error {
 		subjects = append(subjects, sj)
 		return nil
 	}); err != nil {
@@ -288,6 +296,20 @@ func testCreditResults(t *testing.T, s CreditStores) {
 	if len(subjects) != 3 || subjects[0].SCC != codes[0] || !subjects[0].Broker || subjects[1].Broker ||
 		subjects[1].Registered != credit.DateOf(creditDay.AddDate(-1, 0, 0)) {
 		t.Errorf("subjects %+v", subjects)
+	}
+	// Only those updated since a time.
+	e, _ := s.Enterprises.Enterprise(ctx, codes[1])
+	e.UpdatedAt = creditDay
+	if err := s.Enterprises.PutEnterprise(ctx, e); err != nil {
+		t.Fatal(err)
+	}
+	subjects = nil
+	s.Credit.ScanSubjects(ctx, creditDay.Add(-time.Minute), func(sj credit.Subject) error {
+		subjects = append(subjects, sj)
+		return nil
+	})
+	if len(subjects) != 1 || subjects[0].SCC != codes[1] {
+		t.Errorf("subjects updated since: %+v", subjects)
 	}
 }
 
