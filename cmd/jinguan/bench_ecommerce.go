@@ -3,8 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"runtime/pprof"
@@ -14,6 +17,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/jinguan-customs/jinguan/app"
+	"github.com/jinguan-customs/jinguan/auth"
 	"github.com/jinguan-customs/jinguan/ecommerce"
 	"github.com/jinguan-customs/jinguan/enterprise"
 	"github.com/jinguan-customs/jinguan/refdata"
@@ -57,7 +62,7 @@ func benchEcommerceCmd() *cobra.Command {
 	f.IntVar(&n, "lists", 100000, "inventory lists to submit (each with its order, payment and waybill)")
 	f.IntVar(&clients, "clients", 8, "concurrent submitters")
 	f.IntVar(&batch, "batch", 512, "documents per request")
-	f.StringVar(&wire, "wire", "none", "encode requests as xml or json and decode them again (none: documents as decoded)")
+	f.StringVar(&wire, "wire", "none", "xml or json: encode requests and decode them again in the clients; http: post XML to the API of the whole program; none: documents as decoded")
 	f.StringVar(&profile, "cpuprofile", "", "write a CPU profile of the submission phase to this file")
 	f.BoolVar(&keep, "keep", false, "keep the temporary data folder")
 	return cmd
@@ -67,31 +72,77 @@ func benchEcommerce(ctx context.Context, out io.Writer, dir string, n, clients, 
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	db, err := sqlite.Open(filepath.Join(dir, "jinguan.db"))
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	cat, err := refdata.Embedded()
-	if err != nil {
-		return err
-	}
-	sched, err := tariff.SampleSchedule(cat)
-	if err != nil {
-		return err
-	}
-	for _, a := range ecommerce.DemoGuaranteeAccounts() {
-		if _, err := db.Guarantees().PutGuaranteeAccount(ctx, a, enterprise.GuaranteeEvent{Actor: "bench", Role: "admin", At: time.Now()}); err != nil {
+	var svc *ecommerce.Service
+	var post func(body []byte) ([]ecommerce.Receipt, error)
+	if wire == "http" {
+		// The whole program: the API with its token check, the XML decoder,
+		// the service; the clients post over loopback.
+		a, err := app.Open(ctx, app.Config{DataDir: dir})
+		if err != nil {
 			return err
 		}
-	}
-	svc, err := ecommerce.Open(ctx, ecommerce.DefaultConfig(), db.Ecommerce(), db.Enterprises(), cat, sched, "", []byte("bench key"), nil)
-	if err != nil {
-		return err
-	}
-	defer svc.Close()
-	if err := ecommerce.SeedDemo(ctx, svc, db.Enterprises()); err != nil {
-		return err
+		defer a.Close()
+		users, err := a.SeedDemo(ctx)
+		if err != nil {
+			return err
+		}
+		var token string
+		for _, u := range users {
+			if u.Role == auth.RoleAdmin {
+				token = u.Token
+			}
+		}
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return err
+		}
+		sctx, stop := context.WithCancel(ctx)
+		defer stop()
+		go a.Server.ListenAndServe(sctx, ln)
+		svc = a.Ecommerce
+		url := "http://" + ln.Addr().String() + "/api/v1/ecommerce/messages"
+		client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients, MaxConnsPerHost: clients}}
+		post = func(body []byte) ([]ecommerce.Receipt, error) {
+			req, _ := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+			req.Header.Set("Authorization", "Bearer "+token)
+			req.Header.Set("Content-Type", "application/xml")
+			resp, err := client.Do(req)
+			if err != nil {
+				return nil, err
+			}
+			defer resp.Body.Close()
+			var out struct{ Receipts []ecommerce.Receipt }
+			if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || resp.StatusCode != 200 {
+				return nil, fmt.Errorf("status %d: %v", resp.StatusCode, err)
+			}
+			return out.Receipts, nil
+		}
+	} else {
+		db, err := sqlite.Open(filepath.Join(dir, "jinguan.db"))
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		cat, err := refdata.Embedded()
+		if err != nil {
+			return err
+		}
+		sched, err := tariff.SampleSchedule(cat)
+		if err != nil {
+			return err
+		}
+		for _, a := range ecommerce.DemoGuaranteeAccounts() {
+			if _, err := db.Guarantees().PutGuaranteeAccount(ctx, a, enterprise.GuaranteeEvent{Actor: "bench", Role: "admin", At: time.Now()}); err != nil {
+				return err
+			}
+		}
+		if svc, err = ecommerce.Open(ctx, ecommerce.DefaultConfig(), db.Ecommerce(), db.Enterprises(), cat, sched, "", []byte("bench key"), nil); err != nil {
+			return err
+		}
+		defer svc.Close()
+		if err := ecommerce.SeedDemo(ctx, svc, db.Enterprises()); err != nil {
+			return err
+		}
 	}
 	// Generate first; a request mixes documents of many sets, and one set
 	// in ten has its list sent ahead of its documents.
@@ -127,7 +178,8 @@ func benchEcommerce(ctx context.Context, out io.Writer, dir string, n, clients, 
 		bodies = make([][]byte, len(reqs))
 		for i, r := range reqs {
 			var b bytes.Buffer
-			if wire == "xml" {
+			var err error
+			if wire == "xml" || wire == "http" {
 				err = ecommerce.EncodeXML(&b, r)
 			} else {
 				err = ecommerce.EncodeJSON(&b, r)
@@ -171,6 +223,21 @@ func benchEcommerce(ctx context.Context, out io.Writer, dir string, n, clients, 
 					break
 				}
 				r := reqs[i]
+				if post != nil {
+					rs, err := post(bodies[i])
+					if err != nil {
+						mu.Lock()
+						firstErr = err
+						mu.Unlock()
+						return
+					}
+					for _, x := range rs {
+						if x.Type == ecommerce.ReceiptInventory {
+							local[fmt.Sprintf("%d %s", x.Status, x.Code)]++
+						}
+					}
+					continue
+				}
 				if bodies != nil {
 					var bad []ecommerce.Receipt
 					if wire == "xml" {
