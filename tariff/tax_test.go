@@ -356,10 +356,15 @@ func BenchmarkAssessItem(b *testing.B) {
 	dd := decl("3", &declaration.Charge{Mark: "3", Rate: d("500"), Currency: "USD"}, items...)
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu := processCPU()
 	for b.Loop() {
 		taxSink, _ = a.Assess(context.Background(), dd, time.Now())
 	}
+	cpu = processCPU() - cpu
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(items)), "ns/item")
+	if cpu > 0 {
+		b.ReportMetric(float64(cpu)/float64(b.N)/float64(len(items)), "cpu-ns/item")
+	}
 }
 
 // A schedule loaded without companion files gives every known origin MFN.
