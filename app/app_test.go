@@ -19,11 +19,12 @@ import (
 )
 
 // Lanes are data: the test office 2201 sends every import to red, 2202 to
-// yellow, everything else is green.
+// yellow, 2248 to blue, everything else is green.
 const testSelectivity = `office,direction,valid_from,valid_to,red,yellow,blue
 *,*,2020-01-01,,0,0,0
 2201,I,2020-01-01,,1,0,0
 2202,I,2020-01-01,,0,1,0
+2248,I,2020-01-01,,0,0,1
 `
 
 type env struct {

@@ -114,49 +114,59 @@ func (s *Service) RecordResult(ctx context.Context, p auth.Principal, id int64, 
 			return step{}, jinguan.Errorf(jinguan.EFORBIDDEN, "选查处分离：布控人员不得查验本单",
 				"separation of duties: the officer who selected may not inspect")
 		}
-		var errs []jinguan.FieldError
-		switch in.Outcome {
-		case "no_finding":
-			if len(in.Findings) > 0 {
-				errs = append(errs, field("/findings", "findings_with_no_finding", "无发现时不应列出问题", "no findings may be listed with outcome no_finding"))
-			}
-		case "finding":
-			if len(in.Findings) == 0 {
-				errs = append(errs, field("/findings", "required", "须列出查验发现", "findings are required"))
-			}
-		default:
-			errs = append(errs, field("/outcome", "one_of", "取值应为 no_finding, finding 之一", "must be one of no_finding, finding"))
-		}
-		total, seized := decimal.Zero, false
-		seen := map[Finding]bool{}
-		for i, f := range in.Findings {
-			p := "/findings/" + strconv.Itoa(i)
-			if f.GNo < 1 || f.GNo > len(d.Items) {
-				errs = append(errs, field(p+"/g_no", "unknown_item", "商品项号不存在", "no such item number"))
-			}
-			if !slices.Contains(findingKinds, f.Kind) {
-				errs = append(errs, field(p+"/kind", "one_of", "问题类型无效", "kind must be one of hs, value, quantity, origin, prohibited, other"))
-			}
-			if k := (Finding{GNo: f.GNo, Kind: f.Kind}); seen[k] {
-				errs = append(errs, field(p, "duplicate", "同一商品项的同类问题重复", "the same kind of finding on this item is listed twice"))
-			} else {
-				seen[k] = true
-			}
-			if f.AdditionalDuty.IsNegative() || f.AdditionalDuty.Exponent() < -2 || f.AdditionalDuty.GreaterThan(maxAdditionalDuty) {
-				errs = append(errs, field(p+"/additional_duty", "amount", "补税金额须为不超过两位小数的非负数",
-					"must be a non-negative amount with at most two decimals"))
-			}
-			errs = append(errs, textField(p+"/note", f.Note, 500, false)...)
-			total, seized = total.Add(f.AdditionalDuty), seized || f.Seized
-		}
-		errs = append(errs, textField("/note", in.Note, 1000, false)...)
+		r, errs := checkResult(d, in, p.User, at)
 		if len(errs) > 0 {
 			return step{}, jinguan.Invalid(errs)
 		}
-		d.Inspection = &InspectionResult{Outcome: in.Outcome, Findings: in.Findings, AdditionalDuty: total, Seized: seized,
-			Note: in.Note, Officer: p.User, RecordedAt: at}
+		d.Inspection = r
 		return step{ActRecordResult, in.Outcome, d.Inspection}, nil
 	})
+}
+
+// checkResult validates a review, inspection or audit result against d's
+// items and returns it with the findings' total duty and seizure.
+func checkResult(d *Declaration, in ResultInput, officer string, at time.Time) (*InspectionResult, []jinguan.FieldError) {
+	var errs []jinguan.FieldError
+	switch in.Outcome {
+	case "no_finding":
+		if len(in.Findings) > 0 {
+			errs = append(errs, field("/findings", "findings_with_no_finding", "无发现时不应列出问题", "no findings may be listed with outcome no_finding"))
+		}
+	case "finding":
+		if len(in.Findings) == 0 {
+			errs = append(errs, field("/findings", "required", "须列出查验发现", "findings are required"))
+		}
+	default:
+		errs = append(errs, field("/outcome", "one_of", "取值应为 no_finding, finding 之一", "must be one of no_finding, finding"))
+	}
+	total, seized := decimal.Zero, false
+	seen := map[Finding]bool{}
+	for i, f := range in.Findings {
+		p := "/findings/" + strconv.Itoa(i)
+		if f.GNo < 1 || f.GNo > len(d.Items) {
+			errs = append(errs, field(p+"/g_no", "unknown_item", "商品项号不存在", "no such item number"))
+		}
+		if !slices.Contains(findingKinds, f.Kind) {
+			errs = append(errs, field(p+"/kind", "one_of", "问题类型无效", "kind must be one of hs, value, quantity, origin, prohibited, other"))
+		}
+		if k := (Finding{GNo: f.GNo, Kind: f.Kind}); seen[k] {
+			errs = append(errs, field(p, "duplicate", "同一商品项的同类问题重复", "the same kind of finding on this item is listed twice"))
+		} else {
+			seen[k] = true
+		}
+		if f.AdditionalDuty.IsNegative() || f.AdditionalDuty.Exponent() < -2 || f.AdditionalDuty.GreaterThan(maxAdditionalDuty) {
+			errs = append(errs, field(p+"/additional_duty", "amount", "补税金额须为不超过两位小数的非负数",
+				"must be a non-negative amount with at most two decimals"))
+		}
+		errs = append(errs, textField(p+"/note", f.Note, 500, false)...)
+		total, seized = total.Add(f.AdditionalDuty), seized || f.Seized
+	}
+	errs = append(errs, textField("/note", in.Note, 1000, false)...)
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	return &InspectionResult{Outcome: in.Outcome, Findings: in.Findings, AdditionalDuty: total, Seized: seized,
+		Note: in.Note, Officer: officer, RecordedAt: at}, nil
 }
 
 // Release lets the goods go. Selection, inspection and release are done by

@@ -6,7 +6,7 @@ import "encoding/json"
 // in UTC, so documents read back alike whatever zone the caller used.
 func EncodeDoc(d *Declaration) ([]byte, error) {
 	c := *d
-	c.DeclaredAt, c.UpdatedAt = c.DeclaredAt.UTC(), c.UpdatedAt.UTC()
+	c.DeclaredAt, c.UpdatedAt, c.ReleasedAt = c.DeclaredAt.UTC(), c.UpdatedAt.UTC(), c.ReleasedAt.UTC()
 	if c.Risk != nil {
 		r := *c.Risk
 		r.DecidedAt = r.DecidedAt.UTC()
@@ -16,6 +16,11 @@ func EncodeDoc(d *Declaration) ([]byte, error) {
 		r := *c.Inspection
 		r.RecordedAt = r.RecordedAt.UTC()
 		c.Inspection = &r
+	}
+	if c.Audit != nil {
+		r := *c.Audit
+		r.RecordedAt = r.RecordedAt.UTC()
+		c.Audit = &r
 	}
 	if c.Tax != nil {
 		r := *c.Tax

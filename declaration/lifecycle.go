@@ -20,6 +20,7 @@ const (
 	StatusPaid            Status = "paid"             // 已缴税
 	StatusGuaranteed      Status = "guaranteed"       // 已担保
 	StatusReleased        Status = "released"         // 已放行
+	StatusAudited         Status = "audited"          // 已稽查 (post-clearance audit recorded)
 	StatusRejected        Status = "rejected"         // 退单
 	StatusWithdrawn       Status = "withdrawn"        // 撤单
 )
@@ -27,7 +28,7 @@ const (
 // Statuses lists every state in lifecycle order.
 var Statuses = []Status{StatusSubmitted, StatusAmended, StatusRiskAssessed, StatusUnderReview,
 	StatusUnderInspection, StatusInspected, StatusAssessed, StatusPaid, StatusGuaranteed,
-	StatusReleased, StatusRejected, StatusWithdrawn}
+	StatusReleased, StatusAudited, StatusRejected, StatusWithdrawn}
 
 // Action names a transition.
 type Action string
@@ -45,6 +46,7 @@ const (
 	ActWithdraw     Action = "withdraw"
 	ActAmend        Action = "amend"
 	ActReroute      Action = "reroute"
+	ActRecordAudit  Action = "record_audit" // post-clearance audit result (稽查)
 )
 
 // transitions is the whole state machine: which states an action may start
@@ -62,8 +64,9 @@ var transitions = map[Action][]Status{
 		StatusUnderInspection, StatusInspected, StatusAssessed},
 	ActWithdraw: {StatusSubmitted, StatusAmended, StatusRiskAssessed, StatusUnderReview,
 		StatusInspected, StatusAssessed},
-	ActAmend:   {StatusRiskAssessed, StatusUnderReview, StatusInspected, StatusAssessed},
-	ActReroute: {StatusRiskAssessed, StatusUnderReview, StatusUnderInspection},
+	ActAmend:       {StatusRiskAssessed, StatusUnderReview, StatusInspected, StatusAssessed},
+	ActReroute:     {StatusRiskAssessed, StatusUnderReview, StatusUnderInspection},
+	ActRecordAudit: {StatusReleased},
 }
 
 var fixedTarget = map[Action]Status{
@@ -76,6 +79,7 @@ var fixedTarget = map[Action]Status{
 	ActReject:       StatusRejected,
 	ActWithdraw:     StatusWithdrawn,
 	ActAmend:        StatusAmended,
+	ActRecordAudit:  StatusAudited,
 }
 
 // laneState is where a declaration waits once its lane is known.
@@ -117,7 +121,7 @@ func Can(a Action, s Status) bool {
 
 // Terminal reports whether no action can leave s.
 func Terminal(s Status) bool {
-	return s == StatusReleased || s == StatusRejected || s == StatusWithdrawn
+	return s == StatusAudited || s == StatusRejected || s == StatusWithdrawn
 }
 
 // Actor is who performs a transition.
@@ -148,6 +152,9 @@ func transition(d *Declaration, a Action, by Actor, at time.Time, reason string,
 			return Event{}, err
 		}
 		raw = b
+	}
+	if a == ActRelease {
+		d.ReleasedAt, d.ReleasedBy = at, by.Name // an audit must be someone else's
 	}
 	d.Status = to
 	d.Doc = nil // the sealed document is stale now

@@ -30,6 +30,8 @@ func TestTransitionTable(t *testing.T) {
 		{StatusAssessed, ActAmend, LaneGreen, StatusAmended},
 		{StatusUnderInspection, ActReject, LaneRed, StatusRejected},
 		{StatusSubmitted, ActWithdraw, LaneNone, StatusWithdrawn},
+		{StatusReleased, ActRecordAudit, LaneBlue, StatusAudited},
+		{StatusReleased, ActRecordAudit, LaneGreen, StatusAudited},
 	}
 	for _, c := range legal {
 		d := &Declaration{ID: 7, Status: c.from, Lane: c.lane, Version: 3}
@@ -50,7 +52,8 @@ func TestTransitionTable(t *testing.T) {
 		{StatusReleased, ActRelease}, {StatusReleased, ActAmend}, {StatusSubmitted, ActRelease},
 		{StatusUnderInspection, ActWithdraw}, {StatusUnderInspection, ActAmend}, {StatusPaid, ActReject},
 		{StatusRejected, ActAssessRisk}, {StatusWithdrawn, ActWithdraw}, {StatusAssessed, ActRecordResult},
-		{StatusRiskAssessed, ActPay},
+		{StatusRiskAssessed, ActPay}, {StatusAudited, ActRecordAudit}, {StatusPaid, ActRecordAudit},
+		{StatusGuaranteed, ActRecordAudit}, {StatusInspected, ActRecordAudit}, {StatusAudited, ActAmend},
 	}
 	for _, c := range illegal {
 		d := &Declaration{Status: c.from, Version: 2}
@@ -59,11 +62,30 @@ func TestTransitionTable(t *testing.T) {
 			t.Errorf("%s from %s: err %v, status %s: want refused and unchanged", c.a, c.from, err, d.Status)
 		}
 	}
-	for _, s := range []Status{StatusReleased, StatusRejected, StatusWithdrawn} {
+	for _, s := range Statuses {
+		leaves := false
 		for a := range transitions {
-			if Can(a, s) {
-				t.Errorf("terminal %s allows %s", s, a)
-			}
+			leaves = leaves || Can(a, s)
 		}
+		if Terminal(s) == leaves {
+			t.Errorf("%s: Terminal %v, but an action leaving it: %v", s, Terminal(s), leaves)
+		}
+	}
+}
+
+// The release records who let the goods go: the audit's separation of
+// duties needs it.
+func TestReleaseRecordsReleaser(t *testing.T) {
+	at := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	d := &Declaration{Status: StatusPaid, Lane: LaneRed}
+	if _, err := transition(d, ActRelease, Actor{"officer.li", "officer"}, at, "", nil); err != nil {
+		t.Fatal(err)
+	}
+	if d.ReleasedBy != "officer.li" || !d.ReleasedAt.Equal(at) {
+		t.Fatalf("released by %q at %v", d.ReleasedBy, d.ReleasedAt)
+	}
+	if _, err := transition(d, ActRecordAudit, Actor{"officer.wang", "officer"}, at.Add(time.Hour), "", nil); err != nil ||
+		d.ReleasedBy != "officer.li" || d.Status != StatusAudited {
+		t.Fatalf("audit: %v, released by %q, status %s", err, d.ReleasedBy, d.Status)
 	}
 }

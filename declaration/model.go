@@ -156,6 +156,10 @@ type Declaration struct {
 	Tax        *TaxAssessment    `json:"tax,omitempty"`
 	Settlement *Settlement       `json:"settlement,omitempty"`
 	Amendments int               `json:"amendments,omitempty"`
+	ReleasedAt time.Time         `json:"released_at,omitzero"`
+	ReleasedBy string            `json:"released_by,omitempty"`
+	// Audit is the post-clearance audit's result (稽查), after release.
+	Audit *InspectionResult `json:"audit,omitempty"`
 
 	// Doc is the stored JSON document, encoded by the service outside the
 	// single writer (Seal); any transition clears it. Nil: the store encodes.
@@ -216,6 +220,8 @@ type InspectionResult struct {
 	Note           string          `json:"note,omitempty"`
 	Officer        string          `json:"officer"`
 	RecordedAt     time.Time       `json:"recorded_at"`
+	// Bill is the supplementary tax bill an audit's additional duty raised.
+	Bill string `json:"bill,omitempty"`
 }
 
 // Finding is a discrepancy on one item: misdeclared commodity code

@@ -45,6 +45,10 @@ type Billing interface {
 	// Cancel voids an unpaid bill whose declaration leaves the assessed
 	// state without payment (amended, withdrawn, rejected).
 	Cancel(ctx context.Context, tx Tx, d *Declaration, billNo string, by Actor, at time.Time, reason string) error
+	// Supplement raises the supplementary bill (补税) of duty found after
+	// release, linked to d's original bill; "" when none may be raised
+	// any more (past the recovery period).
+	Supplement(ctx context.Context, tx Tx, d *Declaration, duty decimal.Decimal, by Actor, at time.Time, reason string) (string, error)
 }
 
 // step records one automatic transition.

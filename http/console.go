@@ -65,6 +65,7 @@ func (s *Server) consoleRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /console/declarations", page("list", (*Server).listPage))
 	mux.Handle("GET /console/declarations/{id}", page("detail", (*Server).detailPage))
 	mux.Handle("POST /console/declarations/{id}/{action}", cop.Handler(page("action", (*Server).actionPost)))
+	mux.Handle("GET /console/audits", page("audits", (*Server).auditsPage))
 	s.ecommerceConsoleRoutes(mux, page, cop)
 	s.riskModelConsoleRoutes(mux, page, cop)
 	s.riskConsoleRoutes(mux, page, cop)

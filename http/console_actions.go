@@ -32,7 +32,20 @@ var (
 // consoleActions is keyed by the last path segment of the form's URL,
 // which is also the action name.
 var consoleActions = map[string]*consoleAction{
-	"record_result": {declaration.ActRecordResult, officerRoles, runRecordResult},
+	"record_result": {declaration.ActRecordResult, officerRoles, func(s *Server, ctx context.Context, p auth.Principal, id int64, r *http.Request) error {
+		in, err := resultInput(r)
+		if err == nil {
+			_, err = s.Declarations.RecordResult(ctx, p, id, in)
+		}
+		return err
+	}},
+	"record_audit": {declaration.ActRecordAudit, officerRoles, func(s *Server, ctx context.Context, p auth.Principal, id int64, r *http.Request) error {
+		in, err := resultInput(r)
+		if err == nil {
+			_, err = s.Declarations.RecordAudit(ctx, p, id, in)
+		}
+		return err
+	}},
 	"release": {declaration.ActRelease, officerRoles, func(s *Server, ctx context.Context, p auth.Principal, id int64, r *http.Request) error {
 		_, err := s.Declarations.Release(ctx, p, id, declaration.ReasonInput{Reason: formText(r, "reason")})
 		return err
@@ -55,7 +68,8 @@ var consoleActions = map[string]*consoleAction{
 
 func formText(r *http.Request, k string) string { return strings.TrimSpace(r.PostFormValue(k)) }
 
-func runRecordResult(s *Server, ctx context.Context, p auth.Principal, id int64, r *http.Request) error {
+// resultInput reads the result form: the outcome and at most one finding.
+func resultInput(r *http.Request) (declaration.ResultInput, error) {
 	in := declaration.ResultInput{Outcome: formText(r, "outcome"), Note: formText(r, "note")}
 	if in.Outcome == "finding" {
 		gno, err := strconv.Atoi(formText(r, "g_no"))
@@ -66,15 +80,14 @@ func runRecordResult(s *Server, ctx context.Context, p auth.Principal, id int64,
 		if t := formText(r, "additional_duty"); t != "" {
 			d, err := decimal.NewFromString(t)
 			if err != nil {
-				return jinguan.Invalid([]jinguan.FieldError{{Pointer: "/findings/0/additional_duty", Code: "format",
+				return in, jinguan.Invalid([]jinguan.FieldError{{Pointer: "/findings/0/additional_duty", Code: "format",
 					MessageZH: "金额格式错误", MessageEN: "the amount is not a number"}})
 			}
 			f.AdditionalDuty = d
 		}
 		in.Findings = []declaration.Finding{f}
 	}
-	_, err := s.Declarations.RecordResult(ctx, p, id, in)
-	return err
+	return in, nil
 }
 
 func runPay(s *Server, ctx context.Context, p auth.Principal, id int64, r *http.Request) error {

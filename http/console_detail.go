@@ -28,8 +28,10 @@ type detailData struct {
 	BillRows []billRow
 	// ReleaseByOther: the release waits for an officer other than this one.
 	ReleaseByOther bool
-	action         string
-	posted         url.Values
+	// AuditByOther: the audit waits for an officer who took no part.
+	AuditByOther bool
+	action       string
+	posted       url.Values
 }
 
 // labelled is a field: Key is a message-table key, Value is data.
@@ -72,6 +74,10 @@ func newDetailData(v *cview, p auth.Principal, d *declaration.Declaration, evs [
 	if out.Forms["release"] && ((d.Inspection != nil && d.Inspection.Officer == p.User) || (d.Risk != nil && d.Risk.DecidedBy == p.User)) {
 		out.Forms["release"], out.ReleaseByOther = false, true
 	}
+	if out.Forms["record_audit"] && ((d.Inspection != nil && d.Inspection.Officer == p.User) ||
+		(d.Risk != nil && d.Risk.DecidedBy == p.User) || d.ReleasedBy == p.User) {
+		out.Forms["record_audit"], out.AuditByOther = false, true
+	}
 	for _, l := range allLanes {
 		if l != d.Lane {
 			out.Lanes = append(out.Lanes, l)
@@ -82,7 +88,7 @@ func newDetailData(v *cview, p auth.Principal, d *declaration.Declaration, evs [
 
 // AnyForm reports whether any action form (or the note why not) is shown.
 func (d detailData) AnyForm() bool {
-	if d.ReleaseByOther {
+	if d.ReleaseByOther || d.AuditByOther {
 		return true
 	}
 	for _, ok := range d.Forms {

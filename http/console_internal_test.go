@@ -63,7 +63,8 @@ func TestConsoleMessagesComplete(t *testing.T) {
 	}
 	for _, a := range []declaration.Action{declaration.ActSubmit, declaration.ActAssessRisk, declaration.ActRoute,
 		declaration.ActRecordResult, declaration.ActAssessTax, declaration.ActGuarantee, declaration.ActPay,
-		declaration.ActRelease, declaration.ActReject, declaration.ActWithdraw, declaration.ActAmend, declaration.ActReroute} {
+		declaration.ActRelease, declaration.ActReject, declaration.ActWithdraw, declaration.ActAmend, declaration.ActReroute,
+		declaration.ActRecordAudit} {
 		keys = append(keys, "action."+string(a))
 	}
 	for name := range consoleActions {

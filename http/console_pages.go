@@ -88,7 +88,7 @@ func (v *cview) TaxCell(r declaration.Summary) string {
 // taxedStatuses are the states a declaration reaches only after its
 // taxes were assessed.
 var taxedStatuses = []declaration.Status{declaration.StatusAssessed, declaration.StatusPaid,
-	declaration.StatusGuaranteed, declaration.StatusReleased}
+	declaration.StatusGuaranteed, declaration.StatusReleased, declaration.StatusAudited}
 
 // FirstURL is the list with the same filter and no cursor.
 func (d listData) FirstURL() string {

@@ -213,6 +213,10 @@ func (s *Server) recordResult(w http.ResponseWriter, r *http.Request, p auth.Pri
 	return act(w, r, p, s.Declarations.RecordResult)
 }
 
+func (s *Server) recordAudit(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+	return act(w, r, p, s.Declarations.RecordAudit)
+}
+
 func (s *Server) release(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
 	return act(w, r, p, s.Declarations.Release)
 }

@@ -77,6 +77,7 @@ func Routes() []Route {
 		{"PUT", "/api/v1/declarations/{id}", true, (*Server).amend},
 		{"GET", "/api/v1/declarations/{id}/events", true, (*Server).events},
 		{"POST", "/api/v1/declarations/{id}/inspection-result", true, (*Server).recordResult},
+		{"POST", "/api/v1/declarations/{id}/audit-result", true, (*Server).recordAudit},
 		{"POST", "/api/v1/declarations/{id}/release", true, (*Server).release},
 		{"POST", "/api/v1/declarations/{id}/reject", true, (*Server).reject},
 		{"POST", "/api/v1/declarations/{id}/withdraw", true, (*Server).withdraw},

@@ -205,9 +205,10 @@ func (r *Reviewer) Run(ctx context.Context, p auth.Principal, in ReviewInput, pr
 	return rv, r.Billing.Store.PutReview(ctx, rv)
 }
 
-// released lists the ids of the released imports declared in [from, to).
+// released lists the ids of the released imports declared in [from, to),
+// audited ones included.
 func (r *Reviewer) released(ctx context.Context, p auth.Principal, from, to time.Time) ([]int64, error) {
-	f := declaration.Filter{Status: []declaration.Status{declaration.StatusReleased}, IEFlag: "I", From: from, To: to,
+	f := declaration.Filter{Status: []declaration.Status{declaration.StatusReleased, declaration.StatusAudited}, IEFlag: "I", From: from, To: to,
 		Limit: declaration.MaxLimit}
 	var ids []int64
 	for {

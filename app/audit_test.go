@@ -1,0 +1,154 @@
+package app
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+	"testing"
+)
+
+// released submits an import at office (2248: blue, 2200: green) and pays
+// its bill when no guarantee covered it, so that the goods are released.
+func (e *env) released(office, key string) (map[string]any, string) {
+	e.t.Helper()
+	f, u := e.form(office, "I")
+	d := e.submitSettled(f, u, key)
+	base := fmt.Sprintf("/api/v1/declarations/%.0f", d["id"])
+	if d["status"] == "assessed" {
+		total := d["tax"].(map[string]any)["total"]
+		if code, r := e.do("POST", base+"/payment", u.Token, map[string]any{"amount": total, "reference": "BANK-" + key}); code != http.StatusOK {
+			e.t.Fatalf("payment: %d %v", code, r)
+		}
+		_, d = e.do("GET", base, e.users["admin"].Token, nil)
+	}
+	if d["status"] != "released" {
+		e.t.Fatalf("%s: status %v", key, d["status"])
+	}
+	return d, base
+}
+
+func (e *env) ids(query, token string) []float64 {
+	e.t.Helper()
+	_, r := e.do("GET", "/api/v1/declarations?"+query, token, nil)
+	var out []float64
+	for _, x := range r["items"].([]any) {
+		out = append(out, x.(map[string]any)["id"].(float64))
+	}
+	return out
+}
+
+// A blue-lane release joins the audit queue; an officer records the audit,
+// whose additional duty raises a supplementary bill linked to the original;
+// the declaration leaves the queue and nothing more can happen to it.
+func TestBlueLaneAudit(t *testing.T) {
+	eachStore(t, func(t *testing.T, e *env) {
+		admin, wang := e.users["admin"].Token, e.users["officer.wang"].Token
+		d, base := e.released("2248", "blue-1")
+		id := d["id"].(float64)
+		if d["lane"] != "blue" || d["released_by"] != "system" || d["released_at"] == nil {
+			t.Fatalf("blue release: lane %v, by %v at %v", d["lane"], d["released_by"], d["released_at"])
+		}
+		if !slices.Contains(e.ids("lane=blue&status=released", admin), id) {
+			t.Fatal("not in the audit queue")
+		}
+		_, owner := e.form("2248", "I")
+		for _, tok := range []string{owner.Token, e.users["analyst.zhao"].Token} {
+			if code, _ := e.do("POST", base+"/audit-result", tok, map[string]string{"outcome": "no_finding"}); code != http.StatusForbidden {
+				t.Fatalf("a declarant or analyst audited: %d", code)
+			}
+		}
+		code, bad := e.do("POST", base+"/audit-result", wang, map[string]any{"outcome": "finding",
+			"findings": []map[string]any{{"g_no": 99, "kind": "colour", "additional_duty": "-1"}}})
+		var ptrs []string
+		for _, x := range bad["errors"].([]any) {
+			ptrs = append(ptrs, x.(map[string]any)["pointer"].(string))
+		}
+		if code != http.StatusUnprocessableEntity || fmt.Sprint(ptrs) != "[/findings/0/g_no /findings/0/kind /findings/0/additional_duty]" {
+			t.Fatalf("bad audit: %d %v", code, ptrs)
+		}
+		if _, now := e.do("GET", base, admin, nil); now["status"] != "released" || now["audit"] != nil || now["version"] != d["version"] {
+			t.Fatalf("a refused audit changed the declaration: %v", now["status"])
+		}
+
+		code, r := e.do("POST", base+"/audit-result", wang, map[string]any{"outcome": "finding", "note": "稽查核实",
+			"findings": []map[string]any{{"g_no": 1, "kind": "value", "additional_duty": "800"},
+				{"g_no": 1, "kind": "origin", "additional_duty": "200.50", "seized": true}}})
+		if code != http.StatusOK || r["status"] != "audited" {
+			t.Fatalf("audit: %d %v", code, r)
+		}
+		audit := r["audit"].(map[string]any)
+		no, _ := audit["bill"].(string)
+		if audit["additional_duty"] != "1000.5" || audit["seized"] != true || audit["officer"] != "officer.wang" || no == "" {
+			t.Fatalf("audit result %v", audit)
+		}
+		_, bill := e.do("GET", "/api/v1/tax-bills/"+no, admin, nil)
+		if bill["kind"] != "supplementary" || bill["original"] != billOf(d) || bill["amount"] != "1000.5" ||
+			bill["duty"] != "1000.5" || bill["status"] != "unpaid" || bill["declaration_id"] != id {
+			t.Fatalf("supplementary bill %v", bill)
+		}
+		if code, again := e.do("POST", base+"/audit-result", e.users["officer.li"].Token, map[string]string{"outcome": "no_finding"}); code != http.StatusConflict {
+			t.Fatalf("audited twice: %d %v", code, again)
+		}
+		if slices.Contains(e.ids("lane=blue&status=released", admin), id) || !slices.Contains(e.ids("status=audited", admin), id) {
+			t.Fatal("the audited declaration is still in the queue, or not listed as audited")
+		}
+		_, evs := e.do("GET", base+"/events", admin, nil)
+		list := evs["events"].([]any)
+		last := list[len(list)-1].(map[string]any)
+		if last["action"] != "record_audit" || last["from"] != "released" || last["to"] != "audited" || last["actor"] != "officer.wang" {
+			t.Fatalf("last event %v", last)
+		}
+
+		// A batch re-review of the audited import finds it, and does not
+		// take the audit's bill for over-collection.
+		declared := d["declared_at"].(string)[:10]
+		code, rv := e.do("POST", "/api/v1/tax-reviews", admin, map[string]any{"from": declared, "to": declared,
+			"rule":     fmt.Sprintf(`decl.entry_id == %q && item.g_no == 1`, d["entry_id"]),
+			"override": map[string]any{"code_ts": d["items"].([]any)[0].(map[string]any)["code_ts"]}, "reason": "check", "apply": false})
+		if code != 200 || rv["matched"] != 1.0 || len(rv["differences"].([]any)) != 0 {
+			t.Fatalf("re-review of the audited import: %d %v", code, rv)
+		}
+	})
+}
+
+// Any release may be audited, by an officer who neither selected,
+// inspected nor released it; no duty, no bill.
+func TestAuditSeparationOfDuties(t *testing.T) {
+	eachStore(t, func(t *testing.T, e *env) {
+		wang, li := e.users["officer.wang"].Token, e.users["officer.li"].Token
+		f, u := e.form("2201", "I") // red
+		_, d := e.submit(f, u, "sep-audit-1")
+		e.settle(d["id"].(float64))
+		base := fmt.Sprintf("/api/v1/declarations/%.0f", d["id"])
+		if code, _ := e.do("POST", base+"/audit-result", e.users["admin"].Token, map[string]string{"outcome": "no_finding"}); code != http.StatusConflict {
+			t.Fatalf("audit before release: %d", code)
+		}
+		if code, r := e.do("POST", base+"/inspection-result", wang, map[string]string{"outcome": "no_finding"}); code != http.StatusOK {
+			t.Fatalf("inspection: %d %v", code, r)
+		}
+		_, d = e.do("GET", base, wang, nil)
+		if d["status"] == "assessed" {
+			e.do("POST", base+"/payment", u.Token, map[string]any{"amount": d["tax"].(map[string]any)["total"], "reference": "B-9"})
+		}
+		if code, r := e.do("POST", base+"/release", li, map[string]string{}); code != http.StatusOK || r["released_by"] != "officer.li" {
+			t.Fatalf("release: %d %v", code, r)
+		}
+		for _, who := range []string{wang, li} {
+			if code, _ := e.do("POST", base+"/audit-result", who, map[string]string{"outcome": "no_finding"}); code != http.StatusForbidden {
+				t.Fatalf("the inspector or the releaser audited: %d", code)
+			}
+		}
+		code, r := e.do("POST", base+"/audit-result", e.users["admin"].Token, map[string]string{"outcome": "no_finding"})
+		if code != http.StatusOK || r["status"] != "audited" || r["lane"] != "red" || r["audit"].(map[string]any)["bill"] != nil {
+			t.Fatalf("audit by a third person: %d %v", code, r)
+		}
+
+		// A green release, selected for audit by an officer.
+		g, gb := e.released("2200", "green-audit-1")
+		code, r = e.do("POST", gb+"/audit-result", wang, map[string]any{"outcome": "finding",
+			"findings": []map[string]any{{"g_no": 1, "kind": "quantity", "additional_duty": "12.34"}}})
+		if code != http.StatusOK || r["audit"].(map[string]any)["bill"] == nil || g["lane"] != "green" {
+			t.Fatalf("audit of a green release: %d %v", code, r)
+		}
+	})
+}
