@@ -89,12 +89,15 @@ func (s *Server) riskModelPost(w http.ResponseWriter, r *http.Request, v *cview)
 	action := r.PathValue("action")
 	switch action {
 	case "retrain":
-		days, _ := strconv.Atoi(formText(r, "latest_days"))
+		days, _ := strconv.ParseFloat(formText(r, "latest_days"), 64)
+		if days < 0 || days > 366 {
+			days = 0
+		}
 		if s.Risk.Projector != nil {
 			err = s.Risk.Projector.Drain(ctx)
 		}
 		if err == nil {
-			_, err = reg.Retrain(ctx, p, risk.RetrainOptions{Latest: time.Duration(days) * 24 * time.Hour, Reason: reason})
+			_, err = reg.Retrain(ctx, p, risk.RetrainOptions{Latest: time.Duration(days * float64(24*time.Hour)), Reason: reason})
 		}
 	case "rollback":
 		if err = requireReason(reason); err == nil {

@@ -24,10 +24,10 @@ func riskModelRoutes() []Route {
 
 // RetrainInput asks for a retraining on the platform's history.
 type RetrainInput struct {
-	LatestDays int    `json:"latest_days,omitempty"` // the latest period kept out of training; 0: 28
-	Since      string `json:"since,omitempty"`       // YYYY-MM-DD; empty: all history
-	MinLatest  int    `json:"min_latest,omitempty"`  // checked declarations the latest period needs; 0: 30
-	Reason     string `json:"reason,omitempty"`
+	LatestDays float64 `json:"latest_days,omitempty"` // the latest period kept out of training, in days (fractions allowed); 0: 28
+	Since      string  `json:"since,omitempty"`       // YYYY-MM-DD; empty: all history
+	MinLatest  int     `json:"min_latest,omitempty"`  // checked declarations the latest period needs; 0: 30
+	Reason     string  `json:"reason,omitempty"`
 }
 
 // ModelList is the stored versions with the latest actions and the policy.
@@ -99,7 +99,7 @@ func (s *Server) riskModelRetrain(w http.ResponseWriter, r *http.Request, p auth
 	if err := decodeInput(w, r, &in); err != nil {
 		return err
 	}
-	opt := risk.RetrainOptions{Latest: time.Duration(in.LatestDays) * 24 * time.Hour, MinLatest: in.MinLatest, Reason: in.Reason}
+	opt := risk.RetrainOptions{Latest: time.Duration(in.LatestDays * float64(24*time.Hour)), MinLatest: in.MinLatest, Reason: in.Reason}
 	var errs []jinguan.FieldError
 	if in.LatestDays < 0 || in.LatestDays > 366 {
 		errs = append(errs, jinguan.FieldError{Pointer: "/latest_days", Code: "range", MessageZH: "应为 0 到 366 天", MessageEN: "must be 0 to 366 days"})

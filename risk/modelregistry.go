@@ -108,8 +108,8 @@ func (r *ModelRegistry) Retrain(ctx context.Context, p auth.Principal, opt Retra
 		}
 	}
 	if len(latest) < opt.MinLatest {
-		return nil, notEnough("最近 %d 天仅 %d 票（至少 %d 票）", "the latest %d days have %d (at least %d)",
-			int(opt.Latest.Hours()/24), len(latest), opt.MinLatest)
+		return nil, notEnough("最近 %.4g 天仅 %d 票（至少 %d 票）", "the latest %.4g days have %d (at least %d)",
+			opt.Latest.Hours()/24, len(latest), opt.MinLatest)
 	}
 	if findings == 0 || findings == len(train) {
 		return nil, notEnough("训练期 %d 项中有 %d 项有发现，须两类都有", "the training period has %d items, %d with findings; both kinds are needed",

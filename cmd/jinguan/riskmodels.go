@@ -42,7 +42,7 @@ func (f *storeFlags) open(ctx context.Context) (*app.App, auth.Principal, error)
 func riskRetrainCmd() *cobra.Command {
 	var (
 		sf     storeFlags
-		latest int
+		latest float64
 		since  string
 		minN   int
 		reason string
@@ -54,7 +54,7 @@ func riskRetrainCmd() *cobra.Command {
 			"  jinguan risk model retrain --latest-days 14 --since 2026-01-01 --reason \"monthly\"",
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := context.Background()
-			opt := risk.RetrainOptions{Latest: time.Duration(latest) * 24 * time.Hour, MinLatest: minN, Reason: reason}
+			opt := risk.RetrainOptions{Latest: time.Duration(latest * float64(24*time.Hour)), MinLatest: minN, Reason: reason}
 			if since != "" {
 				t, err := time.Parse(time.DateOnly, since)
 				if err != nil {
@@ -79,7 +79,7 @@ func riskRetrainCmd() *cobra.Command {
 		},
 	}
 	sf.add(cmd)
-	cmd.Flags().IntVar(&latest, "latest-days", 28, "days of the latest period, kept out of training to compare on")
+	cmd.Flags().Float64Var(&latest, "latest-days", 28, "days of the latest period, kept out of training to compare on (fractions allowed)")
 	cmd.Flags().StringVar(&since, "since", "", "read history from this date (YYYY-MM-DD); default all")
 	cmd.Flags().IntVar(&minN, "min-latest", 30, "checked declarations the latest period needs")
 	cmd.Flags().StringVar(&reason, "reason", "", "why, for the audit trail")
