@@ -85,7 +85,8 @@ var celEnv = func() *cel.Env {
 }()
 
 // NewRisk compiles the profiles (JSON array; nil means the defaults) with
-// the secret that keys the random draws.
+// the secret that keys the random draws. The random stream's shares start
+// at zero: the configuration sets them (Config.RandomRed/RandomYellow).
 func NewRisk(profiles []byte, key []byte) (*Risk, error) {
 	if profiles == nil {
 		profiles = defaultProfiles
@@ -120,7 +121,6 @@ func NewRisk(profiles []byte, key []byte) (*Risk, error) {
 		}
 		r.RefPrices[row[0]] = v
 	}
-	r.Random.Red, r.Random.Yellow = 0.002, 0.01
 	return r, nil
 }
 

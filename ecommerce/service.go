@@ -21,12 +21,16 @@ type Config struct {
 	MaxBatch        int                 `json:"max_batch"`        // documents per commit [4096]
 	Retail          tariff.RetailConfig `json:"retail"`
 	Webhooks        []Webhook           `json:"webhooks"` // subscribers to the list receipts
+	// RandomRed and RandomYellow are the shares of lists the random stream
+	// sends to inspection and to review whatever the profiles say [0.002, 0.01].
+	RandomRed    float64 `json:"random_red"`
+	RandomYellow float64 `json:"random_yellow"`
 }
 
 // DefaultConfig returns the defaults.
 func DefaultConfig() Config {
 	return Config{MatchWait: Duration(24 * time.Hour), WeightTolerance: decimal.RequireFromString("0.1"),
-		MaxBatch: 4096, Retail: tariff.DefaultRetailConfig()}
+		MaxBatch: 4096, Retail: tariff.DefaultRetailConfig(), RandomRed: 0.002, RandomYellow: 0.01}
 }
 
 // Deps are the service's collaborators.

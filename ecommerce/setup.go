@@ -2,6 +2,7 @@ package ecommerce
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -32,6 +33,10 @@ func Open(ctx context.Context, cfg Config, store Store, ents enterprise.Store,
 	if err != nil {
 		return nil, err
 	}
+	if cfg.RandomRed < 0 || cfg.RandomYellow < 0 || cfg.RandomRed+cfg.RandomYellow > 1 {
+		return nil, fmt.Errorf("ecommerce.random_red and random_yellow must be ≥ 0 and sum to ≤ 1")
+	}
+	rk.Random.Red, rk.Random.Yellow = cfg.RandomRed, cfg.RandomYellow
 	parties := &Parties{Enterprises: ents, TTL: 30 * time.Second}
 	return NewService(ctx, cfg, Deps{Store: store, Parties: parties, Reference: ref, Risk: rk, Log: log,
 		Taxer: &Taxer{Schedule: sched, Config: cfg.Retail, Legacy: ref.Legacy, Rates: cat.ExchangeRate}})

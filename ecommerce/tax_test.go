@@ -3,6 +3,7 @@ package ecommerce
 import (
 	"bytes"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -101,5 +102,10 @@ func TestRiskSaysWhy(t *testing.T) {
 	lane, hits, _ = r.Assess("A|3", &ListFacts{Value: 100, MinPriceRatio: 1, BuyersAtAddress: 9, BuyersAtPhone: 1, BuyerListsToday: 1})
 	if lane != LaneYellow || len(hits) != 1 {
 		t.Fatalf("shared address: %s %v", lane, hits)
+	}
+	r.Random.Red = 1 // the configured random stream selects whatever the profiles say
+	lane, hits, why = r.Assess("A|1", &ListFacts{Value: 100, MinPriceRatio: 1, BuyersAtAddress: 1, BuyersAtPhone: 1, BuyerListsToday: 1})
+	if lane != LaneRed || len(hits) != 0 || !strings.Contains(why, "random") {
+		t.Fatalf("random stream: %s %v %q", lane, hits, why)
 	}
 }
