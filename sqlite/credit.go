@@ -405,64 +405,58 @@ func (s *creditStore) GradeChanges(ctx context.Context, scc string, limit int) (
 
 func (s *creditStore) AppendRegistryChange(ctx context.Context, c *credit.RegistryChange) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO enterprise_changes (scc, at, by_user, doc) VALUES (?, ?, ?, '')`,
-			c.SCC, micros(c.At), c.By)
-		if err != nil {
-			return err
-		}
-		if c.ID, err = res.LastInsertId(); err != nil {
-			return err
-		}
-		doc, err := json.Marshal(c)
-		if err == nil {
-			_, err = tx.ExecContext(ctx, `UPDATE enterprise_changes SET doc = ? WHERE id = ?`, string(doc), c.ID)
-		}
-		return err
+		return insertDoc(ctx, tx, `INSERT INTO enterprise_changes (scc, at, by_user, doc) VALUES (?, ?, ?, '')`,
+			[]any{c.SCC, micros(c.At), c.By}, "enterprise_changes", &c.ID, c)
 	})
 }
 
 func (s *creditStore) RegistryChanges(ctx context.Context, scc string) ([]credit.RegistryChange, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT doc FROM enterprise_changes WHERE scc = ? ORDER BY id DESC LIMIT 200`, scc)
+	return docs[credit.RegistryChange](ctx, s.r, `SELECT doc FROM enterprise_changes WHERE scc = ? ORDER BY id DESC LIMIT 200`, scc)
+}
+
+// insertDoc inserts a row whose doc column is v as JSON, carrying the id
+// the insert assigned (set through id first).
+func insertDoc(ctx context.Context, tx *sql.Tx, insert string, args []any, table string, id *int64, v any) error {
+	res, err := tx.ExecContext(ctx, insert, args...)
+	if err != nil {
+		return err
+	}
+	if *id, err = res.LastInsertId(); err != nil {
+		return err
+	}
+	doc, err := json.Marshal(v)
+	if err == nil {
+		_, err = tx.ExecContext(ctx, `UPDATE `+table+` SET doc = ? WHERE id = ?`, string(doc), *id)
+	}
+	return err
+}
+
+// docs reads rows of one JSON document column.
+func docs[T any](ctx context.Context, db *sql.DB, q string, args ...any) ([]T, error) {
+	rows, err := db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	out := []credit.RegistryChange{}
+	out := []T{}
 	for rows.Next() {
-		var doc string
-		var c credit.RegistryChange
+		var doc []byte
+		var v T
 		if err := rows.Scan(&doc); err != nil {
 			return nil, err
 		}
-		if err := json.Unmarshal([]byte(doc), &c); err != nil {
+		if err := json.Unmarshal(doc, &v); err != nil {
 			return nil, err
 		}
-		c.At = c.At.UTC()
-		out = append(out, c)
+		out = append(out, v)
 	}
 	return out, rows.Err()
 }
 
 func (s *creditStore) PutRepair(ctx context.Context, r *credit.Repair) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		doc, err := json.Marshal(r)
-		if err != nil {
-			return err
-		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO credit_repairs (scc, status, applied_at, doc) VALUES (?, ?, ?, ?)`,
-			r.SCC, string(r.Status), micros(r.AppliedAt), string(doc))
-		if err != nil {
-			return err
-		}
-		if r.ID, err = res.LastInsertId(); err != nil {
-			return err
-		}
-		// the stored document carries its id too
-		doc, err = json.Marshal(r)
-		if err == nil {
-			_, err = tx.ExecContext(ctx, `UPDATE credit_repairs SET doc = ? WHERE id = ?`, string(doc), r.ID)
-		}
-		return err
+		return insertDoc(ctx, tx, `INSERT INTO credit_repairs (scc, status, applied_at, doc) VALUES (?, ?, ?, '')`,
+			[]any{r.SCC, string(r.Status), micros(r.AppliedAt)}, "credit_repairs", &r.ID, r)
 	})
 }
 
@@ -530,24 +524,7 @@ func (s *creditStore) Repairs(ctx context.Context, f credit.RepairFilter) ([]cre
 	if limit < 0 {
 		limit = -1 // SQLite: no limit
 	}
-	rows, err := s.r.QueryContext(ctx, q+` ORDER BY id DESC LIMIT ?`, append(args, limit)...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []credit.Repair{}
-	for rows.Next() {
-		var doc string
-		var r credit.Repair
-		if err := rows.Scan(&doc); err != nil {
-			return nil, err
-		}
-		if err := json.Unmarshal([]byte(doc), &r); err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return docs[credit.Repair](ctx, s.r, q+` ORDER BY id DESC LIMIT ?`, append(args, limit)...)
 }
 
 func (s *creditStore) Certify(ctx context.Context, c *credit.Certification) error {
@@ -573,40 +550,11 @@ func (s *creditStore) Certify(ctx context.Context, c *credit.Certification) erro
 			next, micros(c.DecidedAt), c.DecidedBy, c.SCC); err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO credit_certifications (scc, decided_at, doc) VALUES (?, ?, '')`,
-			c.SCC, micros(c.DecidedAt))
-		if err != nil {
-			return err
-		}
-		if c.ID, err = res.LastInsertId(); err != nil {
-			return err
-		}
-		doc, err := json.Marshal(c)
-		if err == nil {
-			_, err = tx.ExecContext(ctx, `UPDATE credit_certifications SET doc = ? WHERE id = ?`, string(doc), c.ID)
-		}
-		return err
+		return insertDoc(ctx, tx, `INSERT INTO credit_certifications (scc, decided_at, doc) VALUES (?, ?, '')`,
+			[]any{c.SCC, micros(c.DecidedAt)}, "credit_certifications", &c.ID, c)
 	})
 }
 
 func (s *creditStore) Certifications(ctx context.Context, scc string) ([]credit.Certification, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT doc FROM credit_certifications WHERE scc = ? ORDER BY id`, scc)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []credit.Certification{}
-	for rows.Next() {
-		var doc string
-		var c credit.Certification
-		if err := rows.Scan(&doc); err != nil {
-			return nil, err
-		}
-		if err := json.Unmarshal([]byte(doc), &c); err != nil {
-			return nil, err
-		}
-		c.DecidedAt = c.DecidedAt.UTC()
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return docs[credit.Certification](ctx, s.r, `SELECT doc FROM credit_certifications WHERE scc = ? ORDER BY id`, scc)
 }
