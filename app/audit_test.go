@@ -99,6 +99,22 @@ func TestBlueLaneAudit(t *testing.T) {
 			t.Fatalf("last event %v", last)
 		}
 
+		// Effectiveness: the audit stream counts the audit and its revenue.
+		if err := e.a.Risk.Projector.Drain(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		_, eff := e.do("GET", "/api/v1/risk/effectiveness", admin, nil)
+		var stream map[string]any
+		for _, x := range eff["streams"].([]any) {
+			if x.(map[string]any)["stream"] == "audit" {
+				stream = x.(map[string]any)
+			}
+		}
+		if stream == nil || stream["selections"] != 1.0 || stream["inspections"] != 1.0 || stream["hits"] != 1.0 ||
+			stream["revenue"] != "1000.5" || stream["seizures"] != 1.0 {
+			t.Fatalf("audit stream %v", stream)
+		}
+
 		// A batch re-review of the audited import finds it, and does not
 		// take the audit's bill for over-collection.
 		declared := d["declared_at"].(string)[:10]

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/jinguan-customs/jinguan/risk"
 )
 
 // The risk API end to end: a bad profile is refused with its position and
@@ -75,7 +77,7 @@ func TestRiskAPI(t *testing.T) {
 			t.Fatalf("history %d %v", code, hist)
 		}
 		code, ev := e.do("GET", "/api/v1/risk/effectiveness?bucket=hour", analyst, nil)
-		if code != http.StatusOK || len(ev["streams"].([]any)) != 4 {
+		if code != http.StatusOK || len(ev["streams"].([]any)) != len(risk.Streams) {
 			t.Fatalf("effectiveness %d %v", code, ev)
 		}
 		if code, _ := e.do("GET", "/api/v1/risk/effectiveness?bucket=week&from=x", analyst, nil); code != http.StatusUnprocessableEntity {

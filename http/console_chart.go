@@ -24,7 +24,7 @@ func lineChart(series []risk.Point, labels map[string]string, title string, y fu
 		}
 	}
 	colors := map[string]string{risk.StreamTargeted: "#b3261e", risk.StreamModel: "#7b3fb0",
-		risk.StreamRandom: "#1f5fbf", risk.StreamTopUp: "#a06a00"}
+		risk.StreamRandom: "#1f5fbf", risk.StreamTopUp: "#a06a00", risk.StreamAudit: "#0b6e6e"}
 	maxY := 0.0
 	for _, p := range series {
 		if v, ok := y(p.Counts); ok {

@@ -8,6 +8,7 @@ var _ = addMessages(map[string][2]string{
 	"detail.audit":        {"放行后稽查", "Post-clearance audit"},
 	"detail.audit_by_other": {"选查处分离：本单须由未参与布控、查验或放行的关员稽查。",
 		"Separation of duties: an officer who did not select, inspect or release this declaration audits it."},
+	"eff.stream.audit":     {"稽查（蓝色通道）", "Audit (blue lane)"},
 	"audit.bill":           {"补税税单", "Supplementary bill"},
 	"audit.pending.blue":   {"蓝色通道：已放行，待稽查。", "Blue lane: released, waiting for the audit."},
 	"audit.pending":        {"已放行；关员可选择本单进行稽查。", "Released; an officer may select it for audit."},

@@ -322,8 +322,8 @@ func (s *riskStore) ProjectFacts(ctx context.Context, limit int, apply func([]ri
 				return err
 			}
 			var inspectedAt any
-			if f.Inspected {
-				inspectedAt = f.InspectedAt
+			if c.Inspected == 1 {
+				inspectedAt = c.CheckedAt
 			}
 			b.Queue(`INSERT INTO risk_facts (declaration_id, decided_at, trader, agent, inspected, finding, inspected_at, doc)
 				VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (declaration_id) DO UPDATE SET

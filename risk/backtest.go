@@ -109,7 +109,7 @@ func (s *Service) Backtest(ctx context.Context, p auth.Principal, prof Profile, 
 		res.Matched++
 		m := backtestMatch(d, rd.Hits)
 		if m.Selected {
-			res.Counts.add(m.Inspected, m.Hit, m.Inspected && d.Inspection.Seized, m.Revenue)
+			res.Counts.add(m.Inspected, m.Hit, m.Inspected && recordedCheck(d).Seized, m.Revenue)
 		}
 		res.Matches = append(res.Matches, m)
 	}
@@ -117,17 +117,27 @@ func (s *Service) Backtest(ctx context.Context, p auth.Principal, prof Profile, 
 	return res, nil
 }
 
+// recordedCheck is the check that judges a profile's selection, as in
+// effectiveness (profileCheck): the review or inspection, else the audit.
+func recordedCheck(d *declaration.Declaration) *declaration.InspectionResult {
+	if d.Inspection != nil {
+		return d.Inspection
+	}
+	return d.Audit
+}
+
 // backtestMatch judges a declaration's hits of one profile by its check.
 func backtestMatch(d *declaration.Declaration, hits []declaration.ProfileHit) BacktestMatch {
+	c := recordedCheck(d)
 	m := BacktestMatch{DeclarationID: d.ID, EntryID: d.EntryID, Item: hits[0].Item, Values: hits[0].Values,
-		Inspected: d.Inspection != nil}
+		Inspected: c != nil}
 	items := map[int]bool{}
 	for _, h := range hits {
 		m.Selected = m.Selected || h.Selected
 		items[h.Item] = true
 	}
-	if d.Inspection != nil {
-		for _, f := range d.Inspection.Findings {
+	if c != nil {
+		for _, f := range c.Findings {
 			if items[0] || items[f.GNo] {
 				m.Hit = true
 				m.Revenue = m.Revenue.Add(f.AdditionalDuty)

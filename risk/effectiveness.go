@@ -15,10 +15,14 @@ const (
 	StreamModel    = "model"
 	StreamRandom   = "random"
 	StreamTopUp    = "top_up"
+	// StreamAudit is the blue lane: released, then audited (稽查); its
+	// check is the audit. Officers' own choices of releases to audit count
+	// in it too.
+	StreamAudit = "audit"
 )
 
 // Streams lists them in display order.
-var Streams = []string{StreamTargeted, StreamModel, StreamRandom, StreamTopUp}
+var Streams = []string{StreamTargeted, StreamModel, StreamRandom, StreamTopUp, StreamAudit}
 
 // Counts are the effectiveness figures of a stream or a profile.
 type Counts struct {
@@ -159,6 +163,9 @@ func streamsOf(f *Fact) []string {
 	if f.TopUp {
 		out = append(out, StreamTopUp)
 	}
+	if f.audited() {
+		out = append(out, StreamAudit)
+	}
 	return out
 }
 
@@ -170,7 +177,8 @@ type profileOutcome struct {
 	revenue       decimal.Decimal
 }
 
-func outcomes(f *Fact) map[string]*profileOutcome {
+// outcomes judges the profiles that matched f by its check (profileCheck).
+func outcomes(f *Fact, c check) map[string]*profileOutcome {
 	out := map[string]*profileOutcome{}
 	for _, h := range f.Hits {
 		o := out[h.ProfileID]
@@ -187,7 +195,7 @@ func outcomes(f *Fact) map[string]*profileOutcome {
 				items[h.Item] = true
 			}
 		}
-		for _, x := range f.Findings {
+		for _, x := range c.findings {
 			if items[0] || items[x.GNo] {
 				o.hit = true
 				o.revenue = o.revenue.Add(x.AdditionalDuty)
@@ -266,15 +274,16 @@ func Measure(facts []Fact, from, to time.Time, bucket time.Duration, profiles []
 		if inReview && f.Inspected && slices.Contains(sts, StreamRandom) {
 			randomReview.add(f, found)
 		}
-		for id, o := range outcomes(f) {
+		pc := f.profileCheck()
+		for id, o := range outcomes(f, pc) {
 			s := stat(id)
 			if inPeriod {
 				s.Matches++
 				if o.selected {
-					s.Counts.add(f.Inspected, o.hit, f.Seized, o.revenue)
+					s.Counts.add(pc.done, o.hit, pc.seized, o.revenue)
 				}
 			}
-			if inReview && o.selected && f.Inspected {
+			if inReview && o.selected && pc.done {
 				s.ReviewInspections++
 				if o.hit {
 					s.reviewHits++
@@ -293,7 +302,8 @@ func Measure(facts []Fact, from, to time.Time, bucket time.Duration, profiles []
 				if m[st] == nil {
 					m[st] = &Counts{}
 				}
-				m[st].add(f.Inspected, found, f.Seized, f.AdditionalDuty)
+				c := f.checkFor(st)
+				m[st].add(c.done, c.found(), c.seized, c.revenue)
 			}
 		}
 		if slices.Contains(sts, StreamRandom) && f.Inspected {

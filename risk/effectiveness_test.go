@@ -100,8 +100,83 @@ func TestMeasure(t *testing.T) {
 	if len(ev.ByOffice) != 1 || ev.ByOffice[0].Key != "5300" {
 		t.Errorf("offices %+v", ev.ByOffice)
 	}
-	// Daily series: two days × four streams.
-	if len(ev.Series) != 8 || !ev.Series[4].Start.Equal(day.AddDate(0, 0, 1)) || ev.Series[0].Selections != 2 {
+	// Daily series: two days × five streams.
+	if len(ev.Series) != 10 || !ev.Series[5].Start.Equal(day.AddDate(0, 0, 1)) || ev.Series[0].Selections != 2 {
 		t.Errorf("series %+v", ev.Series)
+	}
+}
+
+// The blue lane is the audit stream, judged by its post-clearance audits;
+// a profile is judged by the check the declaration got: its inspection,
+// else its audit. The random stream's estimate stays with inspections.
+func TestMeasureAudits(t *testing.T) {
+	at := func(h int) time.Time { return day.Add(time.Duration(h) * time.Hour) }
+	duty := func(s string) decimal.Decimal { return decimal.RequireFromString(s) }
+	red, blue, green := declaration.LaneRed, declaration.LaneBlue, declaration.LaneGreen
+	facts := []Fact{
+		// Blue by profile P4 on item 1; the audit found it there, and seized.
+		{DeclarationID: 1, DecidedAt: at(1), Office: "2200", Lane: blue, RandomLane: green, RandomRate: 0.1, Chapters: []string{"61"},
+			Hits:  []FactHit{{ProfileID: "P4", Item: 1, Lane: blue, Selected: true}},
+			Audit: &FactCheck{At: at(50), AdditionalDuty: duty("500"), Seized: true, Findings: []FactFinding{{GNo: 1, Kind: "value", AdditionalDuty: duty("500"), Seized: true}}}},
+		// Blue by the random draw, not audited yet.
+		{DeclarationID: 2, DecidedAt: at(2), Office: "2200", Lane: blue, RandomLane: blue, RandomRate: 0.1, Chapters: []string{"84"}},
+		// Green, audited because an officer chose it: nothing found.
+		{DeclarationID: 3, DecidedAt: at(3), Office: "5300", Lane: green, RandomLane: green, RandomRate: 0.1, Chapters: []string{"84"},
+			Audit: &FactCheck{At: at(30), AdditionalDuty: duty("0")}},
+		// Red by P1 on item 2, inspected clean, then the audit found item 2.
+		{DeclarationID: 4, DecidedAt: at(4), Office: "5300", Lane: red, RandomLane: green, RandomRate: 0.1, Chapters: []string{"84", "85"},
+			Hits:      []FactHit{{ProfileID: "P1", Item: 2, Lane: red, Selected: true}},
+			Inspected: true, InspectedAt: at(6),
+			Audit: &FactCheck{At: at(40), AdditionalDuty: duty("70"), Findings: []FactFinding{{GNo: 2, Kind: "origin", AdditionalDuty: duty("70")}}}},
+	}
+	ev := Measure(facts, day, at(48), 24*time.Hour, nil, ReviewSettings{Days: 30, MinInspections: 1})
+	s := map[string]Counts{}
+	for _, x := range ev.Streams {
+		s[x.Stream] = x.Counts
+	}
+	if c := s[StreamAudit]; c.Selections != 4 || c.Inspections != 3 || c.Hits != 2 || !c.Revenue.Equal(duty("570")) ||
+		c.Seizures != 1 || math.Abs(c.HitRate-2.0/3) > 1e-12 || !c.RevenuePerInspection.Equal(duty("190")) {
+		t.Errorf("audit stream %+v", c)
+	}
+	if c := s[StreamTargeted]; c.Selections != 1 || c.Inspections != 1 || c.Hits != 0 {
+		t.Errorf("targeted %+v: judged by the inspection", c)
+	}
+	if c := s[StreamRandom]; c.Selections != 0 || ev.NonCompliance != 0 || len(ev.ByChapter) != 0 {
+		t.Errorf("random %+v, non-compliance %v: a blue draw is no inspection sample", c, ev.NonCompliance)
+	}
+	p := map[string]ProfileStats{}
+	for _, x := range ev.Profiles {
+		p[x.ProfileID] = x
+	}
+	if x := p["P4"]; x.Selections != 1 || x.Inspections != 1 || x.Hits != 1 || !x.Revenue.Equal(duty("500")) || x.Seizures != 1 {
+		t.Errorf("P4 %+v", x)
+	}
+	if x := p["P1"]; x.Selections != 1 || x.Inspections != 1 || x.Hits != 0 {
+		t.Errorf("P1 %+v", x)
+	}
+}
+
+// Party history counts an audit as a check: its time is the last
+// finding's, or the last check's when none found anything.
+func TestFactRowCountsAudits(t *testing.T) {
+	at := func(h int) time.Time { return day.Add(time.Duration(h) * time.Hour) }
+	found := []FactFinding{{GNo: 1, Kind: "value"}}
+	for _, c := range []struct {
+		name               string
+		f                  Fact
+		inspected, finding int
+		checked            time.Time
+	}{
+		{"nothing", Fact{}, 0, 0, time.Time{}},
+		{"inspection found", Fact{Inspected: true, InspectedAt: at(1), Findings: found}, 1, 1, at(1)},
+		{"audit only, clean", Fact{Audit: &FactCheck{At: at(9)}}, 1, 0, at(9)},
+		{"clean inspection, audit found", Fact{Inspected: true, InspectedAt: at(1), Audit: &FactCheck{At: at(9), Findings: found}}, 1, 1, at(9)},
+		{"inspection found, clean audit", Fact{Inspected: true, InspectedAt: at(1), Findings: found, Audit: &FactCheck{At: at(9)}}, 1, 1, at(1)},
+		{"both clean", Fact{Inspected: true, InspectedAt: at(1), Audit: &FactCheck{At: at(9)}}, 1, 0, at(9)},
+	} {
+		r, err := FactRow(&c.f)
+		if err != nil || r.Inspected != c.inspected || r.Finding != c.finding || !r.CheckedAt.Equal(c.checked) {
+			t.Errorf("%s: %+v %v", c.name, r, err)
+		}
 	}
 }

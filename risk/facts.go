@@ -45,7 +45,15 @@ func Project(evs []FactEvent, cur map[int64]*Fact) ([]*Fact, error) {
 				f.Inspected, f.InspectedAt = true, ir.RecordedAt
 				f.AdditionalDuty, f.Seized, f.Findings = ir.AdditionalDuty, ir.Seized, nil
 				for _, x := range ir.Findings {
-					f.Findings = append(f.Findings, FactFinding{GNo: x.GNo, Kind: x.Kind, AdditionalDuty: x.AdditionalDuty, Seized: x.Seized})
+					f.Findings = append(f.Findings, factFinding(x))
+				}
+			}
+		case declaration.ActRecordAudit:
+			var ir declaration.InspectionResult
+			if json.Unmarshal(ev.Data, &ir) == nil {
+				f.Audit = &FactCheck{At: ir.RecordedAt, AdditionalDuty: ir.AdditionalDuty, Seized: ir.Seized}
+				for _, x := range ir.Findings {
+					f.Audit.Findings = append(f.Audit.Findings, factFinding(x))
 				}
 			}
 		}
@@ -56,6 +64,10 @@ func Project(evs []FactEvent, cur map[int64]*Fact) ([]*Fact, error) {
 		}
 	}
 	return out, nil
+}
+
+func factFinding(x declaration.Finding) FactFinding {
+	return FactFinding{GNo: x.GNo, Kind: x.Kind, AdditionalDuty: x.AdditionalDuty, Seized: x.Seized}
 }
 
 func decisionFact(ev FactEvent, rd *declaration.RiskDecision) Fact {

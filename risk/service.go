@@ -77,6 +77,7 @@ type Explanation struct {
 	Decision      *declaration.RiskDecision     `json:"decision"`
 	Hits          []ExplainedHit                `json:"hits"`
 	Inspection    *declaration.InspectionResult `json:"inspection,omitempty"`
+	Audit         *declaration.InspectionResult `json:"audit,omitempty"` // post-clearance
 }
 
 // Explain builds the "why selected" view of a declaration for officers
@@ -90,7 +91,7 @@ func (s *Service) Explain(ctx context.Context, p auth.Principal, id int64) (Expl
 		return Explanation{}, err
 	}
 	x := Explanation{DeclarationID: d.ID, EntryID: d.EntryID, Status: d.Status, Lane: d.Lane, Decision: d.Risk,
-		Inspection: d.Inspection, Hits: []ExplainedHit{}}
+		Inspection: d.Inspection, Audit: d.Audit, Hits: []ExplainedHit{}}
 	if d.Risk == nil {
 		return x, nil
 	}

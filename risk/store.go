@@ -146,6 +146,17 @@ type Fact struct {
 	Findings       []FactFinding   `json:"findings,omitempty"`
 	AdditionalDuty decimal.Decimal `json:"additional_duty"`
 	Seized         bool            `json:"seized"`
+	// Audit is the post-clearance audit (稽查), once recorded: the blue
+	// lane's check, or one an officer chose after release.
+	Audit *FactCheck `json:"audit,omitempty"`
+}
+
+// FactCheck is a recorded post-clearance audit.
+type FactCheck struct {
+	At             time.Time       `json:"at"`
+	Findings       []FactFinding   `json:"findings,omitempty"`
+	AdditionalDuty decimal.Decimal `json:"additional_duty"`
+	Seized         bool            `json:"seized,omitempty"`
 }
 
 // FactHit is one profile hit of a decision.
@@ -192,20 +203,28 @@ func StatusDoc(doc []byte, c StatusChange) ([]byte, error) {
 }
 
 // StoredFact is what adapters store of a fact: the document and the
-// columns that counts read.
+// columns that party history counts. A check is an inspection or an
+// audit: Inspected, one was recorded; Finding, one found something;
+// CheckedAt (stored as inspected_at), when the last one that found
+// something was recorded, else the last one (zero: none).
 type StoredFact struct {
 	Doc                []byte
 	Inspected, Finding int // 0 or 1
+	CheckedAt          time.Time
 }
 
 // FactRow encodes a fact for storage.
 func FactRow(f *Fact) (StoredFact, error) {
 	doc, err := json.Marshal(f)
 	r := StoredFact{Doc: doc}
+	found := false
 	if f.Inspected {
-		r.Inspected = 1
+		r.Inspected, r.CheckedAt, found = 1, f.InspectedAt, len(f.Findings) > 0
 	}
-	if len(f.Findings) > 0 {
+	if a := f.Audit; a != nil && (!found || len(a.Findings) > 0) && a.At.After(r.CheckedAt) {
+		r.Inspected, r.CheckedAt, found = 1, a.At, found || len(a.Findings) > 0
+	}
+	if found {
 		r.Finding = 1
 	}
 	return r, err

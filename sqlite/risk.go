@@ -343,8 +343,8 @@ func (s *riskStore) ProjectFacts(ctx context.Context, limit int, apply func([]ri
 				return err
 			}
 			var inspectedAt any
-			if f.Inspected {
-				inspectedAt = micros(f.InspectedAt)
+			if c.Inspected == 1 {
+				inspectedAt = micros(c.CheckedAt)
 			}
 			if _, err := upsert.ExecContext(ctx, f.DeclarationID, micros(f.DecidedAt), f.Trader, f.Agent, c.Inspected,
 				c.Finding, inspectedAt, string(c.Doc)); err != nil {

@@ -311,4 +311,36 @@ func testFacts(t *testing.T, st RiskStores) {
 	if n != 2 {
 		t.Errorf("agents counted %d declarations, want 2", n)
 	}
+
+	// A post-clearance audit of the green one is projected too, and counts
+	// as a check with a finding in the trader's history.
+	audit := declaration.InspectionResult{Outcome: "finding", AdditionalDuty: dec("80"), RecordedAt: d2.DeclaredAt.Add(48 * time.Hour),
+		Findings: []declaration.Finding{{GNo: 1, Kind: "quantity", AdditionalDuty: dec("80")}}}
+	batch(t, st.Declarations, func(ctx context.Context, tx declaration.Tx) error {
+		return tx.AppendEvents(ctx, riskEvent(d2, 3, declaration.ActRecordAudit, audit))
+	})
+	if n := take(100); n != 1 {
+		t.Fatalf("took %d audit events, want 1", n)
+	}
+	facts, err = s.Facts(ctx, d2.DeclaredAt, d2.DeclaredAt.Add(time.Second))
+	if err != nil || len(facts) != 1 {
+		t.Fatalf("facts %v %v", facts, err)
+	}
+	sameJSON(t, facts[0].Audit, &risk.FactCheck{At: audit.RecordedAt, AdditionalDuty: dec("80"),
+		Findings: []risk.FactFinding{{GNo: 1, Kind: "quantity", AdditionalDuty: dec("80")}}})
+	if facts[0].Inspected || facts[0].Seq != 3 {
+		t.Errorf("audited fact %+v", facts[0])
+	}
+	traders, _, err = s.PartyCounts(ctx, d1.DeclaredAt.Add(-time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want2 := risk.PartyHistory{Declarations: 1, Inspections: 1, Findings: 1, LastFinding: audit.RecordedAt}
+	if d2.Head.TradeCoScc == d1.Head.TradeCoScc {
+		want2 = risk.PartyHistory{Declarations: 2, Inspections: 2, Findings: 2, LastFinding: audit.RecordedAt}
+	}
+	if h := traders[d2.Head.TradeCoScc]; h.Declarations != want2.Declarations || h.Inspections != want2.Inspections ||
+		h.Findings != want2.Findings || !h.LastFinding.Equal(want2.LastFinding) {
+		t.Errorf("audited trader's history %+v, want %+v", h, want2)
+	}
 }
