@@ -64,3 +64,31 @@ func TestValidate(t *testing.T) {
 		}
 	}
 }
+
+func FuzzValidate(f *testing.F) {
+	cat, err := refdata.Embedded()
+	if err != nil {
+		f.Fatal(err)
+	}
+	v := &Validator{Catalog: cat}
+	on := time.Date(2026, 6, 1, 0, 0, 0, 0, jinguan.China)
+	f.Add([]byte(`{"scc":"91310115MA1H5N9X7A","name_zh":"上海","roles":["consignee"],"customs":"2200","registered_at":"2019-04-01",
+		"legal_rep":{"name":"张伟","id_type":"resident_id","id_number":"11010519491231002X"},"contacts":[{"name":"李","email":"a@b.cn"}],
+		"aeo_partners":[{"country":"SG","code":"X1"}]}`))
+	f.Add([]byte(`{"roles":[1,"x"],"legal_rep":{"id_type":"passport","id_number":"\u0000"},"registered_at":"2019-04-01T00:00:00Z"}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		var in Input
+		if errs := declaration.DecodeStrict(body, &in); errs != nil {
+			return
+		}
+		e, errs := v.Validate(&in, on)
+		if errs == nil && (e.SCC == "" || e.NameZH == "" || len(e.Roles) == 0 || e.Status == "") {
+			t.Fatalf("accepted an incomplete enterprise %+v", e)
+		}
+		for _, x := range errs {
+			if x.Pointer == "" || x.Code == "" || x.MessageZH == "" || x.MessageEN == "" {
+				t.Fatalf("uncoded problem %+v", x)
+			}
+		}
+	})
+}
