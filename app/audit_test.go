@@ -5,6 +5,10 @@ import (
 	"net/http"
 	"slices"
 	"testing"
+	"time"
+
+	"github.com/jinguan-customs/jinguan/declaration"
+	"github.com/jinguan-customs/jinguan/demo"
 )
 
 // released submits an import at office (2248: blue, 2200: green) and pays
@@ -12,6 +16,11 @@ import (
 func (e *env) released(office, key string) (map[string]any, string) {
 	e.t.Helper()
 	f, u := e.form(office, "I")
+	return e.release(f, u, key)
+}
+
+func (e *env) release(f declaration.Form, u demo.User, key string) (map[string]any, string) {
+	e.t.Helper()
 	d := e.submitSettled(f, u, key)
 	base := fmt.Sprintf("/api/v1/declarations/%.0f", d["id"])
 	if d["status"] == "assessed" {
@@ -165,6 +174,35 @@ func TestAuditSeparationOfDuties(t *testing.T) {
 			"findings": []map[string]any{{"g_no": 1, "kind": "quantity", "additional_duty": "12.34"}}})
 		if code != http.StatusOK || r["audit"].(map[string]any)["bill"] == nil || g["lane"] != "green" {
 			t.Fatalf("audit of a green release: %d %v", code, r)
+		}
+	})
+}
+
+// An audit's finding becomes a credit event of the trader, as an
+// inspection's does; a clean audit none.
+func TestAuditFindingFollowedByCredit(t *testing.T) {
+	eachStore(t, func(t *testing.T, e *env) {
+		trader := demo.Enterprises()[4].SCC
+		f, u := e.formFor(trader, "2248")
+		_, base := e.release(f, u, "credit-audit-1")
+		code, r := e.do("POST", base+"/audit-result", e.users["officer.wang"].Token, map[string]any{"outcome": "finding",
+			"findings": []map[string]any{{"g_no": 1, "kind": "origin"}}})
+		if code != http.StatusOK {
+			t.Fatalf("audit: %d %v", code, r)
+		}
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			_, body := e.do("GET", "/api/v1/enterprises/"+trader+"/credit/events", e.users["admin"].Token, nil)
+			events, _ := body["events"].([]any)
+			for _, x := range events {
+				if ev := x.(map[string]any); ev["kind"] == "inspection_finding" && ev["source"] == "稽查系统" && ev["reference"] == r["entry_id"] {
+					return
+				}
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("no credit event for the audit finding: %v", events)
+			}
+			time.Sleep(50 * time.Millisecond)
 		}
 	})
 }

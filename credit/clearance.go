@@ -7,11 +7,12 @@ import (
 )
 
 // ClearanceEvent is a declaration event the credit record follows: an
-// inspection result, a rejection (退单) or an amendment (修改).
+// inspection or post-clearance audit (稽查) result, a rejection (退单) or
+// an amendment (修改).
 type ClearanceEvent struct {
 	DeclarationID int64
 	Seq           int
-	Action        string // record_result, reject, amend
+	Action        string // record_result, record_audit, reject, amend
 	Reason        string // the result's outcome, or the officer's reason
 	At            time.Time
 	EntryID       string
@@ -26,8 +27,10 @@ type ClearanceSource interface {
 	FollowClearance(ctx context.Context, limit int, fn func([]ClearanceEvent) []Event) ([]Event, int, error)
 }
 
-// fromClearance maps declaration events to credit events: a finding
-// counts against the trader, a rejection or an amendment against whoever
+// fromClearance maps declaration events to credit events: a finding of
+// an inspection or of a post-clearance audit counts against the trader
+// (the same kind: a finding is a finding, whenever customs made it), a
+// rejection or an amendment against whoever
 // declared (the agent, or the trader when the agent is not registered).
 // Traders the registry does not know are passed over.
 func (b *Book) fromClearance(ces []ClearanceEvent, at time.Time) []Event {
@@ -43,6 +46,11 @@ func (b *Book) fromClearance(ces []ClearanceEvent, at time.Time) []Event {
 				continue
 			}
 			e.SCC, e.Kind, e.Source = c.Trader, KindInspectionFinding, "查验系统"
+		case "record_audit":
+			if c.Reason != "finding" {
+				continue
+			}
+			e.SCC, e.Kind, e.Source, e.Note = c.Trader, KindInspectionFinding, "稽查系统", "放行后稽查发现 post-clearance audit finding"
 		case "reject":
 			e.SCC, e.Kind, e.Note = c.Agent, KindRejection, clip(c.Reason, maxNote)
 		case "amend":

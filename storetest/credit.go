@@ -471,7 +471,8 @@ func testClearance(t *testing.T, s CreditStores) {
 			return err
 		}
 		return tx.AppendEvents(ctx, Event(d), ev(2, declaration.ActRecordResult, "finding"), ev(3, declaration.ActReject, "单证不全"),
-			ev(4, declaration.ActAmend, ""), ev(5, declaration.ActRelease, "ok"), ev(6, declaration.ActRecordResult, "no_finding"))
+			ev(4, declaration.ActAmend, ""), ev(5, declaration.ActRelease, "ok"), ev(6, declaration.ActRecordResult, "no_finding"),
+			ev(7, declaration.ActRecordAudit, "finding"))
 	})
 	var seen []credit.ClearanceEvent
 	follow := func(limit int) ([]credit.Event, int) {
@@ -496,13 +497,13 @@ func testClearance(t *testing.T, s CreditStores) {
 	if n != 2 || len(stored) != 1 || stored[0].ID == 0 || stored[0].SCC != d.Head.TradeCoScc {
 		t.Fatalf("first take: %d events, stored %+v", n, stored)
 	}
-	if _, n = follow(10); n != 2 {
+	if _, n = follow(10); n != 3 {
 		t.Fatalf("second take: %d", n)
 	}
 	if _, n = follow(10); n != 0 {
 		t.Fatalf("third take: %d", n)
 	}
-	want := []string{"record_result finding", "reject 单证不全", "amend ", "record_result no_finding"}
+	want := []string{"record_result finding", "reject 单证不全", "amend ", "record_result no_finding", "record_audit finding"}
 	if len(seen) != len(want) {
 		t.Fatalf("followed %+v", seen)
 	}
