@@ -63,6 +63,17 @@ func TestCalendar(t *testing.T) {
 			t.Errorf("5th working day of the month after %s: %s, want %s", tc.in, got, tc.want)
 		}
 	}
+	// 15 days to pay; a deadline on a rest day or holiday moves on.
+	for _, tc := range []struct{ in, want string }{
+		{"2026-03-02", "2026-03-17"}, // a Tuesday: as counted
+		{"2026-03-06", "2026-03-23"}, // Saturday 21 → Monday 23
+		{"2026-09-16", "2026-10-08"}, // October 1 → after the National Day holidays
+		{"2026-09-25", "2026-10-10"}, // Saturday 10 October is worked (调休)
+	} {
+		if got := cal.DueDate(on(tc.in).Add(10*time.Hour), 15); got != tc.want {
+			t.Errorf("due date of a bill issued %s: %s, want %s", tc.in, got, tc.want)
+		}
+	}
 	for _, bad := range []string{"date,kind,name\n2026-13-01,holiday,x\n", "date,kind,name\n2026-01-01,off,x\n",
 		"date,kind,name\n2026-01-01,holiday,x\n2026-01-01,workday,y\n", "date,kind\n"} {
 		if _, err := LoadCalendar(strings.NewReader(bad), "cal.csv"); err == nil {

@@ -124,7 +124,7 @@ func (b *Billing) Issue(ctx context.Context, tx declaration.Tx, d *declaration.D
 		TradeCoScc: d.Head.TradeCoScc, TradeName: d.Head.TradeName, AgentCodeScc: d.Head.AgentCodeScc,
 		Customs: d.Head.CustomMaster, Duty: t.Duty, RemedyDuty: t.RemedyDuty, ConsumptionTax: t.ConsumptionTax,
 		VAT: t.VAT, Amount: t.Total, IssuedAt: t.AssessedAt, Status: BillUnpaid, Version: 1}
-	bill.DueDate = day(t.AssessedAt.AddDate(0, 0, b.Config.DueDays))
+	bill.DueDate = b.Calendar.DueDate(t.AssessedAt, b.Config.DueDays)
 	events := []BillEvent{b.event(bill, "issue", declaration.System, t.AssessedAt, "",
 		map[string]any{"amount": bill.Amount, "due_date": bill.DueDate})}
 	if s := d.Settlement; s != nil && s.Kind == "guaranteed" {

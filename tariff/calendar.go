@@ -44,6 +44,22 @@ func (c *Calendar) NthWorkday(t time.Time, n int) string {
 	}
 }
 
+// DueDate is the last day to pay a bill issued at t with days to pay:
+// a deadline that falls on a rest day or a public holiday moves to the
+// next working day [practice: 海关税款缴纳期限届满日遇休息日或法定节假日顺延].
+// A nil calendar counts weekends only.
+func (c *Calendar) DueDate(t time.Time, days int) string {
+	b := t.In(jinguan.China)
+	d := time.Date(b.Year(), b.Month(), b.Day()+days, 0, 0, 0, 0, jinguan.China)
+	if c == nil {
+		c = &Calendar{}
+	}
+	for !c.Workday(d) {
+		d = d.AddDate(0, 0, 1)
+	}
+	return d.Format(time.DateOnly)
+}
+
 // LoadCalendar reads the calendar CSV (columns date, kind = holiday or
 // workday, name). Errors are *refdata.LoadError naming the line.
 func LoadCalendar(r io.Reader, name string) (*Calendar, error) {

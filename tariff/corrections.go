@@ -92,7 +92,7 @@ func (b *Billing) correction(d *declaration.Declaration, bills []Bill, kind stri
 		EntryID: d.EntryID, TradeCoScc: d.Head.TradeCoScc, TradeName: d.Head.TradeName, AgentCodeScc: d.Head.AgentCodeScc,
 		Customs: d.Head.CustomMaster, Duty: f.Duty, RemedyDuty: f.RemedyDuty, ConsumptionTax: f.ConsumptionTax,
 		VAT: f.VAT, Amount: f.Total.Abs(), IssuedAt: at, Status: BillUnpaid, Reason: reason}
-	bill.DueDate = day(at.AddDate(0, 0, b.Config.DueDays))
+	bill.DueDate = b.Calendar.DueDate(at, b.Config.DueDays)
 	if kind == BillRefund {
 		bill.Status, bill.DueDate = BillRefundDue, day(at)
 	}
