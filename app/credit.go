@@ -47,8 +47,9 @@ func (a *App) runCredit(store credit.ClearanceSource) func() {
 }
 
 // creditMeasuresForRisk makes the credit module's measures the risk
-// stage's random-stream settings, unless config.json sets risk.credit
-// itself: one place configures what a grade does to inspection rates.
+// stage's settings — the random stream's multiplier, inspection floor and
+// document-review share, and priority handling — unless config.json sets
+// risk.credit itself: one place configures what a grade does at the border.
 func creditMeasuresForRisk(s *Settings, raw []byte) {
 	var probe struct {
 		Risk struct {
@@ -60,7 +61,9 @@ func creditMeasuresForRisk(s *Settings, raw []byte) {
 	}
 	m := map[string]risk.CreditMeasure{}
 	for g, x := range s.Credit.Measures {
-		m[g.Code()] = risk.CreditMeasure{Multiplier: x.RandomMultiplier, Floor: x.MinInspectionRate}
+		share := x.DocumentReviewShare
+		m[g.Code()] = risk.CreditMeasure{Multiplier: x.RandomMultiplier, Floor: x.MinInspectionRate,
+			DocumentReview: &share, Priority: x.Priority}
 	}
 	s.Risk.Credit = m
 }

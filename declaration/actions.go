@@ -239,6 +239,7 @@ func (s *Service) Reroute(ctx context.Context, p auth.Principal, id int64, in Re
 		if d.Risk != nil {
 			rd.Draw, rd.Rates, rd.RuleSet, rd.Hits = d.Risk.Draw, d.Risk.Rates, d.Risk.RuleSet, d.Risk.Hits
 			rd.RandomLane, rd.Grade, rd.Multiplier = d.Risk.RandomLane, d.Risk.Grade, d.Risk.Multiplier
+			rd.DocumentReviewShare, rd.Priority = d.Risk.DocumentReviewShare, d.Risk.Priority
 			prev := *d.Risk
 			rd.Previous = &prev
 		}

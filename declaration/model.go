@@ -187,6 +187,11 @@ type RiskDecision struct {
 	// random stream's configured rates (Rates are after it).
 	Grade      string  `json:"grade,omitempty"`
 	Multiplier float64 `json:"multiplier,omitempty"`
+	// DocumentReviewShare is what the grade did to the document-review
+	// (yellow) rate, and Priority says the trader's declarations come
+	// first in the officers' review and inspection queues (差别化管理措施).
+	DocumentReviewShare float64 `json:"document_review_share,omitempty"`
+	Priority            bool    `json:"priority,omitempty"`
 	// TopUp: selected to fill the office's inspection capacity.
 	TopUp bool `json:"top_up,omitempty"`
 	// Previous is the decision an officer's re-routing replaced.

@@ -172,12 +172,20 @@ func (s *Selectivity) Decide(d *declaration.Declaration, at time.Time, grade str
 		Rates:     map[declaration.Lane]string{declaration.LaneRed: f(red), declaration.LaneYellow: f(yellow), declaration.LaneBlue: f(blue)},
 		RuleSet:   fmt.Sprintf("selectivity office=%s direction=%s from=%s", r.Office, r.Direction, r.ValidFrom.Format("2006-01-02")),
 		DecidedAt: at, DecidedBy: "system", Grade: grade, Multiplier: m.Multiplier,
+		DocumentReviewShare: m.reviewShare(), Priority: m.Priority,
 	}
 	rd.ReasonZH, rd.ReasonEN = reason(lane, u, red, yellow, blue)
-	if m.Multiplier != 1 || m.Floor > 0 {
-		rd.RuleSet += fmt.Sprintf(" grade=%s multiplier=%s floor=%s", grade, f(m.Multiplier), f(m.Floor))
-		rd.ReasonZH += fmt.Sprintf("（信用等级 %s：比例 ×%s，查验不低于 %s%%）", gradeZH[grade], f(m.Multiplier), f(round9(m.Floor*100)))
-		rd.ReasonEN += fmt.Sprintf(" (credit grade %s: rates ×%s, inspection at least %s%%)", grade, f(m.Multiplier), f(round9(m.Floor*100)))
+	if share := m.reviewShare(); m.Multiplier != 1 || m.Floor > 0 || share != 1 || m.Priority {
+		rd.RuleSet += fmt.Sprintf(" grade=%s multiplier=%s document_review=%s floor=%s priority=%t",
+			grade, f(m.Multiplier), f(share), f(m.Floor), m.Priority)
+		zh, en := "", ""
+		if m.Priority {
+			zh, en = "；优先办理", "; priority handling"
+		}
+		rd.ReasonZH += fmt.Sprintf("（信用等级 %s：查验、稽查比例 ×%s，审单比例 ×%s，查验不低于 %s%%%s）",
+			gradeZH[grade], f(m.Multiplier), f(share), f(round9(m.Floor*100)), zh)
+		rd.ReasonEN += fmt.Sprintf(" (credit grade %s: inspection and audit rates ×%s, document review ×%s, inspection at least %s%%%s)",
+			grade, f(m.Multiplier), f(share), f(round9(m.Floor*100)), en)
 	}
 	return rd, nil
 }

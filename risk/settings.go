@@ -26,11 +26,27 @@ type Settings struct {
 }
 
 // CreditMeasure is what a grade does to the random stream's configured
-// rates: every lane's rate is multiplied, then the red (inspection) rate
-// is raised to at least Floor.
+// rates — the red (inspection) and blue (audit) rates are multiplied by
+// Multiplier, the yellow (document review) rate by DocumentReview, then
+// the red rate is raised to at least Floor — and whether the trader's
+// declarations come first in the officers' queues.
 type CreditMeasure struct {
 	Multiplier float64 `json:"multiplier"`
 	Floor      float64 `json:"floor,omitempty"`
+	// DocumentReview scales the yellow rate; nil: by Multiplier, as
+	// before the measure existed.
+	DocumentReview *float64 `json:"document_review,omitempty"`
+	// Priority flags the decision: review and inspection queues list the
+	// trader's declarations first.
+	Priority bool `json:"priority,omitempty"`
+}
+
+// reviewShare is the factor on the yellow rate.
+func (m CreditMeasure) reviewShare() float64 {
+	if m.DocumentReview != nil {
+		return *m.DocumentReview
+	}
+	return m.Multiplier
 }
 
 // Capacity is an office's daily checks for one direction ("*": both).
@@ -55,15 +71,18 @@ type ReviewSettings struct {
 
 // DefaultSettings follow domain.md §3 and §6: advanced-certified
 // enterprises are checked at 20 % of the average rate and dishonest ones
-// at least 80 %; the others are [default] values of this project.
+// at least 80 %; the others are [default] values of this project. (The
+// program replaces them with the credit module's measures unless
+// config.json sets risk.credit.)
 func DefaultSettings() Settings {
+	share := func(x float64) *float64 { return &x }
 	return Settings{
 		Credit: map[string]CreditMeasure{
-			GradeAdvancedCertified:  {Multiplier: 0.2},
-			GradeCertified:          {Multiplier: 0.5},
-			GradeRegular:            {Multiplier: 1},
-			GradeDishonest:          {Multiplier: 1, Floor: 0.8},
-			GradeSeriouslyDishonest: {Multiplier: 1, Floor: 1},
+			GradeAdvancedCertified:  {Multiplier: 0.2, DocumentReview: share(0.2), Priority: true},
+			GradeCertified:          {Multiplier: 0.5, DocumentReview: share(0.5), Priority: true},
+			GradeRegular:            {Multiplier: 1, DocumentReview: share(1)},
+			GradeDishonest:          {Multiplier: 1, Floor: 0.8, DocumentReview: share(1)},
+			GradeSeriouslyDishonest: {Multiplier: 1, Floor: 1, DocumentReview: share(1)},
 		},
 		MaxUnselected: 20,
 		HistoryDays:   365,
@@ -77,8 +96,8 @@ func (s *Settings) Check() error {
 		if !slices.Contains(Grades, g) {
 			return fmt.Errorf("risk.credit: unknown grade %q", g)
 		}
-		if m.Multiplier < 0 || m.Multiplier > 100 || m.Floor < 0 || m.Floor > 1 {
-			return fmt.Errorf("risk.credit.%s: multiplier must be in [0, 100] and floor in [0, 1]", g)
+		if r := m.reviewShare(); m.Multiplier < 0 || m.Multiplier > 100 || m.Floor < 0 || m.Floor > 1 || r < 0 || r > 100 {
+			return fmt.Errorf("risk.credit.%s: multiplier and document_review must be in [0, 100] and floor in [0, 1]", g)
 		}
 	}
 	for i, c := range s.Capacity {
@@ -107,7 +126,7 @@ func (s *Settings) measure(grade string) CreditMeasure {
 // scaled applies a credit measure to a rule's rates, keeping their sum
 // within 1 by trimming blue, then yellow.
 func scaled(r Rule, m CreditMeasure) (red, yellow, blue float64) {
-	red, yellow, blue = r.Red*m.Multiplier, r.Yellow*m.Multiplier, r.Blue*m.Multiplier
+	red, yellow, blue = r.Red*m.Multiplier, r.Yellow*m.reviewShare(), r.Blue*m.Multiplier
 	red = min(max(red, m.Floor), 1)
 	if over := red + yellow + blue - 1; over > 0 {
 		cut := min(blue, over)
