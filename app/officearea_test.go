@@ -54,6 +54,33 @@ func TestOfficerSeesOwnOfficeArea(t *testing.T) {
 		if l := listed("officer.beijing"); len(l) != 0 || get("officer.beijing", ids["2201"]) != http.StatusNotFound {
 			t.Errorf("officer at 0100 lists %v", l)
 		}
+		// Tax bills follow the declarations: a green import at 2200 is
+		// billed; Shanghai's officers see the bill, Beijing's do not.
+		f, u := e.form("2200", "I")
+		_, d := e.submit(f, u, "area-bill")
+		e.settle(d["id"].(float64))
+		_, bills := e.do("GET", fmt.Sprintf("/api/v1/declarations/%.0f/tax-bills", d["id"]), e.users["admin"].Token, nil)
+		items, _ := bills["items"].([]any)
+		if len(items) == 0 {
+			t.Fatalf("no bill for the green import: %v", bills)
+		}
+		no := items[0].(map[string]any)["no"].(string)
+		if code, _ := e.do("GET", "/api/v1/tax-bills/"+no, "tok-officer.shanghai", nil); code != http.StatusOK {
+			t.Errorf("officer at 2200 reading the bill: %d", code)
+		}
+		if code, _ := e.do("GET", "/api/v1/tax-bills/"+no, "tok-officer.beijing", nil); code != http.StatusNotFound {
+			t.Errorf("officer at 0100 reading a 2200 bill: %d", code)
+		}
+		for who, want := range map[string]bool{"officer.shanghai": true, "officer.beijing": false} {
+			_, l := e.do("GET", "/api/v1/tax-bills", "tok-"+who, nil)
+			seen := false
+			for _, it := range l["items"].([]any) {
+				seen = seen || it.(map[string]any)["no"] == no
+			}
+			if seen != want {
+				t.Errorf("%s lists the 2200 bill: %v", who, seen)
+			}
+		}
 		// Acting outside the area is refused like a missing declaration.
 		code, _ := e.do("POST", fmt.Sprintf("/api/v1/declarations/%.0f/inspection-result", ids["2202"]), "tok-officer.pudong",
 			map[string]any{"outcome": "no_finding"})

@@ -149,6 +149,10 @@ func (s *billStore) Bills(ctx context.Context, f tariff.BillFilter) ([]tariff.Bi
 		p := arg(f.Enterprise)
 		where = append(where, `(trade_co_scc = `+p+` OR agent_scc = `+p+`)`)
 	}
+	if f.OfficeArea != "" {
+		lo, hi := declaration.PrefixRange(f.OfficeArea)
+		where = append(where, `declaration_id IN (SELECT id FROM declarations WHERE custom_master >= `+arg(lo)+` AND custom_master < `+arg(hi)+`)`)
+	}
 	if f.Declaration != 0 {
 		where = append(where, `declaration_id = `+arg(f.Declaration))
 	}

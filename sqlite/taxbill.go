@@ -153,6 +153,10 @@ func (s *billStore) Bills(ctx context.Context, f tariff.BillFilter) ([]tariff.Bi
 	if f.Enterprise != "" {
 		add(`(trade_co_scc = ? OR agent_scc = ?)`, f.Enterprise, f.Enterprise)
 	}
+	if f.OfficeArea != "" {
+		lo, hi := declaration.PrefixRange(f.OfficeArea)
+		add(`declaration_id IN (SELECT id FROM declarations WHERE custom_master >= ? AND custom_master < ?)`, lo, hi)
+	}
 	if f.Declaration != 0 {
 		add(`declaration_id = ?`, f.Declaration)
 	}

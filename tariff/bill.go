@@ -115,6 +115,7 @@ type BillFilter struct {
 	Kind        string
 	Trader      string // trade_co_scc
 	Enterprise  string // visibility: trader or agent equals it
+	OfficeArea  string // visibility: the declaration's customs starts with it (declaration.OfficeArea)
 	Declaration int64
 	Guarantee   string
 	Period      string

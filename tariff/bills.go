@@ -3,6 +3,7 @@ package tariff
 import (
 	"context"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -46,8 +47,16 @@ type Statement struct {
 	Total   decimal.Decimal `json:"total"` // to pay today
 }
 
+// billVisible: a declarant sees its own enterprise's bills, an officer those
+// of the declarations his office's area covers, as with declarations.
 func billVisible(p auth.Principal, b Bill) bool {
-	return p.Role != auth.RoleDeclarant || (p.Enterprise != "" && (p.Enterprise == b.TradeCoScc || p.Enterprise == b.AgentCodeScc))
+	switch p.Role {
+	case auth.RoleDeclarant:
+		return p.Enterprise != "" && (p.Enterprise == b.TradeCoScc || p.Enterprise == b.AgentCodeScc)
+	case auth.RoleOfficer:
+		return strings.HasPrefix(b.Customs, declaration.OfficeArea(p.Office))
+	}
+	return true
 }
 
 func billNotFound() error { return jinguan.NotFound("税单", "tax bill") }
@@ -71,8 +80,11 @@ func (b *Billing) Bill(ctx context.Context, p auth.Principal, no string) (Bill, 
 
 // Bills lists the bills the principal may see.
 func (b *Billing) Bills(ctx context.Context, p auth.Principal, f BillFilter) ([]Bill, string, error) {
-	if p.Role == auth.RoleDeclarant {
+	switch p.Role {
+	case auth.RoleDeclarant:
 		f.Enterprise = p.Enterprise
+	case auth.RoleOfficer:
+		f.OfficeArea = declaration.OfficeArea(p.Office)
 	}
 	return b.Store.Bills(ctx, f)
 }
