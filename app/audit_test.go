@@ -2,13 +2,16 @@ package app
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"slices"
 	"testing"
 	"time"
 
+	"github.com/jinguan-customs/jinguan/auth"
 	"github.com/jinguan-customs/jinguan/declaration"
 	"github.com/jinguan-customs/jinguan/demo"
+	"github.com/jinguan-customs/jinguan/tariff"
 )
 
 // released submits an import at office (2248: blue, 2200: green) and pays
@@ -21,7 +24,13 @@ func (e *env) released(office, key string) (map[string]any, string) {
 
 func (e *env) release(f declaration.Form, u demo.User, key string) (map[string]any, string) {
 	e.t.Helper()
-	d := e.submitSettled(f, u, key)
+	return e.pay(e.submitSettled(f, u, key), u, key)
+}
+
+// pay pays the bill of an assessed green or blue declaration, which
+// releases it.
+func (e *env) pay(d map[string]any, u demo.User, key string) (map[string]any, string) {
+	e.t.Helper()
 	base := fmt.Sprintf("/api/v1/declarations/%.0f", d["id"])
 	if d["status"] == "assessed" {
 		total := d["tax"].(map[string]any)["total"]
@@ -205,4 +214,99 @@ func TestAuditFindingFollowedByCredit(t *testing.T) {
 			time.Sleep(50 * time.Millisecond)
 		}
 	})
+}
+
+// The demo's auditor: back-dated blue-lane releases are audited days
+// later with the planted truth, live ones once they have waited in the
+// queue; the audit stream's effectiveness counts them.
+func TestDemoAudits(t *testing.T) {
+	e := newEnv(t, "", true, [2]string{"selectivity.csv", "office,direction,valid_from,valid_to,red,yellow,blue\n*,*,2020-01-01,,0,0,0.5\n"})
+	ctx, admin := t.Context(), auth.Principal{User: "admin", Role: auth.RoleAdmin}
+	wang, li := e.users["officer.wang"], e.users["officer.li"]
+	if err := e.a.seedTaxHistory(ctx, e.a.Generator(5), wang.Principal(), li.Principal()); err != nil {
+		t.Fatal(err)
+	}
+	audited := func() []*declaration.Declaration {
+		rows, _, err := e.a.Declarations.List(ctx, admin, declaration.Filter{Status: []declaration.Status{declaration.StatusAudited}, Limit: 500})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []*declaration.Declaration
+		for _, r := range rows {
+			d, _ := e.a.Declarations.Get(ctx, admin, r.ID)
+			out = append(out, d)
+		}
+		return out
+	}
+	history := audited()
+	if len(history) == 0 {
+		t.Fatal("no back-dated audit")
+	}
+	for _, d := range history {
+		a := d.Audit
+		if d.Lane != declaration.LaneBlue || a.Officer != "officer.wang" || !a.RecordedAt.After(d.ReleasedAt.AddDate(0, 0, 2)) ||
+			a.RecordedAt.After(time.Now()) {
+			t.Fatalf("history audit of %d: lane %s, %+v, released %v", d.ID, d.Lane, a, d.ReleasedAt)
+		}
+		for _, want := range demo.Truth(e.a.secret, e.a.Catalog, d) {
+			if !slices.ContainsFunc(a.Findings, func(f declaration.Finding) bool { return f.GNo == want.GNo && f.Kind == want.Kind }) {
+				t.Fatalf("audit of %d misses the planted %+v: %+v", d.ID, want, a.Findings)
+			}
+		}
+		if a.AdditionalDuty.IsPositive() != (a.Bill != "") {
+			t.Fatalf("audit of %d: duty %s, bill %q", d.ID, a.AdditionalDuty, a.Bill)
+		}
+	}
+
+	// Live: a fresh blue release waits auditDelay in the queue.
+	plain, _ := e.traders()
+	var fresh map[string]any
+	for i := 0; fresh == nil; i++ {
+		f, u := e.importOf(plain[0])
+		if d := e.submitSettled(f, u, fmt.Sprintf("live-blue-%d", i)); d["lane"] == "blue" {
+			fresh, _ = e.pay(d, u, fmt.Sprintf("live-blue-%d", i))
+		}
+	}
+	id := int64(fresh["id"].(float64))
+	payers := map[string]demo.User{}
+	for _, u := range e.users {
+		if u.Role == auth.RoleDeclarant {
+			payers[u.Enterprise] = u
+		}
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	e.a.auditDemoReleases(ctx, wang, payers, time.Now(), rng)
+	if d, _ := e.a.Declarations.Get(ctx, admin, id); d.Status != declaration.StatusReleased {
+		t.Fatalf("audited before its time: %s", d.Status)
+	}
+	e.a.auditDemoReleases(ctx, wang, payers, time.Now().Add(auditDelay+time.Minute), rng)
+	d, _ := e.a.Declarations.Get(ctx, admin, id)
+	if d.Status != declaration.StatusAudited {
+		t.Fatalf("not audited after the delay: %s", d.Status)
+	}
+	if d.Audit.Bill != "" && !demo.PaysLate(d.Head.TradeCoScc) {
+		if b, _ := e.a.Billing.Store.Bill(ctx, d.Audit.Bill); b.Status != tariff.BillPaid {
+			t.Errorf("the audit's bill is %s, want paid at once", b.Status)
+		}
+	}
+	if err := e.a.Risk.Projector.Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	ev, err := e.a.Risk.Effectiveness(ctx, admin, time.Now().AddDate(0, 0, -historyDays-1), time.Now().Add(time.Hour), 24*time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := audited()
+	for _, s := range ev.Streams {
+		if s.Stream == "audit" && (s.Inspections != len(all) || s.Selections < len(all)) {
+			t.Errorf("audit stream %+v, %d audits", s, len(all))
+		}
+	}
+	found := 0
+	for _, d := range all {
+		if d.Audit.Outcome == "finding" {
+			found++
+		}
+	}
+	t.Logf("%d audits (%d back-dated), %d with findings", len(all), len(history), found)
 }

@@ -104,8 +104,8 @@ func (a *App) RunTraffic(ctx context.Context, t Traffic, users []demo.User) {
 	}
 }
 
-// officers works the queues: one inspects, the other releases (选查处分离);
-// declarants pay what no guarantee covers.
+// officers works the queues: one inspects (and audits blue-lane releases),
+// the other releases (选查处分离); declarants pay what no guarantee covers.
 func (a *App) officers(ctx context.Context, every time.Duration, inspector, releaser demo.User, users []demo.User) {
 	if every <= 0 {
 		every = 5 * time.Second
@@ -128,6 +128,7 @@ func (a *App) officers(ctx context.Context, every time.Duration, inspector, rele
 		}
 		a.payDemoStatements(ctx, declarants, time.Now())
 		a.payDemoOverdue(ctx, declarants, time.Now())
+		a.auditDemoReleases(ctx, inspector, declarants, time.Now(), rng)
 		waiting, _, err := a.Declarations.List(ctx, admin, declaration.Filter{Status: []declaration.Status{
 			declaration.StatusUnderReview, declaration.StatusUnderInspection, declaration.StatusAssessed,
 			declaration.StatusPaid, declaration.StatusGuaranteed}, Limit: 50})

@@ -68,8 +68,12 @@ func (a *App) seedTaxHistory(ctx context.Context, gen *demo.Generator, inspector
 
 // historyOfficers works a back-dated declaration as the officers did then:
 // the review or inspection a day or two later, the release once the taxes
-// are paid or guaranteed.
+// are paid or guaranteed; a blue-lane release's audit some days later.
 func (a *App) historyOfficers(ctx context.Context, d *declaration.Declaration, at, now time.Time, inspector, releaser auth.Principal, rng *rand.Rand) {
+	if d.Status == declaration.StatusReleased && d.Lane == declaration.LaneBlue {
+		a.historyAudit(ctx, d, now, inspector, rng)
+		return
+	}
 	if d.Status != declaration.StatusUnderReview && d.Status != declaration.StatusUnderInspection {
 		return
 	}
