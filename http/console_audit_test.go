@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jinguan-customs/jinguan/auth"
 	"github.com/jinguan-customs/jinguan/declaration"
 )
 
@@ -82,4 +83,19 @@ func TestConsoleAudit(t *testing.T) {
 	}
 	_, body = f.do(t, "GET", path, f.users["admin"].Token, nil)
 	wantIn(t, body, `id="form-record_audit"`)
+	// Its declarant is not told about audits that may come.
+	seen := 0
+	for _, u := range f.users {
+		if u.Role == auth.RoleDeclarant && (u.Enterprise == r.Head.TradeCoScc || u.Enterprise == r.Head.AgentCodeScc) {
+			seen++
+			res, body = f.do(t, "GET", path, u.Token, nil)
+			wantStatus(t, res, body, http.StatusOK)
+			if strings.Contains(body, `id="audit-pending"`) || strings.Contains(body, `id="form-record_audit"`) {
+				t.Errorf("declarant %s sees the audit queue", u.Name)
+			}
+		}
+	}
+	if seen == 0 {
+		t.Error("no declarant of the red release")
+	}
 }
