@@ -104,8 +104,9 @@ func (a *App) RunTraffic(ctx context.Context, t Traffic, users []demo.User) {
 	}
 }
 
-// officers works the queues: one inspects (and audits blue-lane releases),
-// the other releases (选查处分离); declarants pay what no guarantee covers.
+// officers works the queues, priority-handled traders first: one inspects
+// (and audits blue-lane releases), the other releases (选查处分离);
+// declarants pay what no guarantee covers.
 func (a *App) officers(ctx context.Context, every time.Duration, inspector, releaser demo.User, users []demo.User) {
 	if every <= 0 {
 		every = 5 * time.Second
@@ -131,7 +132,7 @@ func (a *App) officers(ctx context.Context, every time.Duration, inspector, rele
 		a.auditDemoReleases(ctx, inspector, declarants, time.Now(), rng)
 		waiting, _, err := a.Declarations.List(ctx, admin, declaration.Filter{Status: []declaration.Status{
 			declaration.StatusUnderReview, declaration.StatusUnderInspection, declaration.StatusAssessed,
-			declaration.StatusPaid, declaration.StatusGuaranteed}, Limit: 50})
+			declaration.StatusPaid, declaration.StatusGuaranteed}, Order: declaration.OrderPriority, Limit: 50})
 		if err != nil {
 			continue
 		}

@@ -329,4 +329,11 @@ type Summary struct {
 	TaxTotal     decimal.Decimal `json:"tax_total"`
 	DeclaredAt   time.Time       `json:"declared_at"`
 	UpdatedAt    time.Time       `json:"updated_at"`
+	// Priority: the trader's grade earns priority handling (the risk
+	// decision says so); the officers' queues list it first.
+	Priority bool `json:"priority,omitempty"`
 }
+
+// Prioritized reports whether the risk decision flagged d for priority
+// handling.
+func (d *Declaration) Prioritized() bool { return d.Risk != nil && d.Risk.Priority }

@@ -40,6 +40,32 @@ func DecodeCursor(c string) (int64, error) {
 		MessageZH: "分页游标无效", MessageEN: "malformed page cursor"}})
 }
 
+// OrderPriority lists priority-handled traders' declarations first.
+const OrderPriority = "priority"
+
+// EncodeQueueCursor makes the cursor that follows a row of a
+// priority-first list: its priority and id.
+func EncodeQueueCursor(priority bool, id int64) string {
+	p := "0."
+	if priority {
+		p = "1."
+	}
+	return base64.RawURLEncoding.EncodeToString(strconv.AppendInt([]byte(p), id, 10))
+}
+
+// DecodeQueueCursor reads a cursor of a priority-first list; a malformed
+// one is EINVALID at /query/cursor.
+func DecodeQueueCursor(c string) (priority bool, id int64, err error) {
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err == nil && len(b) > 2 && (b[0] == '0' || b[0] == '1') && b[1] == '.' {
+		if id, err = strconv.ParseInt(string(b[2:]), 10, 64); err == nil && id > 0 {
+			return b[0] == '1', id, nil
+		}
+	}
+	return false, 0, jinguan.Invalid([]jinguan.FieldError{{Pointer: "/query/cursor", Code: "format",
+		MessageZH: "分页游标无效", MessageEN: "malformed page cursor"}})
+}
+
 // HSRange turns a digit prefix into the half-open range of codes it starts:
 // "8471" → ["8471", "8472"); a last digit 9 becomes ':', the next byte.
 func HSRange(p string) (lo, hi string, err error) {

@@ -23,7 +23,7 @@ type Store interface {
 
 	// Get returns ENOTFOUND when no declaration has that id.
 	Get(ctx context.Context, id int64) (*Declaration, error)
-	// List returns summaries matching f, newest first, and a cursor for the
+	// List returns summaries matching f in f.Order, and a cursor for the
 	// next page ("" when there is none).
 	List(ctx context.Context, f Filter) (rows []Summary, next string, err error)
 	// Events returns the declaration's events in order.
@@ -67,6 +67,10 @@ type Filter struct {
 	OfficeArea string // visibility: custom_master starts with it (see OfficeArea)
 	HSPrefix   string // any item's code_ts starts with it
 	From, To   time.Time
-	Cursor     string
-	Limit      int
+	// Order: "" lists newest first; OrderPriority lists the declarations
+	// of traders whose grade earns priority handling first (the officers'
+	// review and inspection queues), each group newest first.
+	Order  string
+	Cursor string
+	Limit  int
 }

@@ -3,7 +3,11 @@ package http
 // Console strings of the credit measures where they apply: the risk
 // decision, the officers' queues and the settlement of taxes.
 var _ = addMessages(map[string][2]string{
-	"rd.m.checks":    {"查验、稽查 ", "inspection and audit "},
-	"rd.m.review":    {"审单 ", "document review "},
-	"queue.priority": {"优先", "Priority"},
+	"rd.m.checks":         {"查验、稽查 ", "inspection and audit "},
+	"rd.m.review":         {"审单 ", "document review "},
+	"queue.priority":      {"优先", "Priority"},
+	"queue.priority.hint": {"收发货人信用等级享受优先办理，排在审单、查验队列前列", "The trader's credit grade earns priority handling: first in the review and inspection queues"},
+	"field.order":         {"排序", "Order"},
+	"order.newest":        {"最新在前", "Newest first"},
+	"order.priority":      {"优先办理在前（待办队列）", "Priority first (work queue)"},
 })

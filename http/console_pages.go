@@ -27,7 +27,11 @@ type listData struct {
 type statusCount struct {
 	Status declaration.Status
 	N      int
+	Queue  bool // an officers' queue: priority-handled traders first
 }
+
+// queueStatuses wait for an officer's review or inspection.
+var queueStatuses = []declaration.Status{declaration.StatusUnderReview, declaration.StatusUnderInspection}
 
 var allLanes = []declaration.Lane{declaration.LaneGreen, declaration.LaneYellow, declaration.LaneRed, declaration.LaneBlue}
 
@@ -43,7 +47,7 @@ func (s *Server) listPage(w http.ResponseWriter, r *http.Request, v *cview) erro
 		d.ShowCounts = true
 		for _, st := range declaration.Statuses {
 			if n := counts[st]; n > 0 {
-				d.Counts = append(d.Counts, statusCount{st, n})
+				d.Counts = append(d.Counts, statusCount{st, n, slices.Contains(queueStatuses, st)})
 				d.Total += n
 			}
 		}

@@ -160,6 +160,13 @@ func parseFilter(q map[string][]string) (declaration.Filter, error) {
 		}
 		f.Limit = n
 	}
+	switch v := get("order"); v {
+	case "", "newest":
+	case declaration.OrderPriority:
+		f.Order = v
+	default:
+		bad("order", "newest or priority")
+	}
 	f.Cursor = get("cursor")
 	if len(errs) > 0 {
 		return f, jinguan.Invalid(errs)

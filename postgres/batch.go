@@ -17,12 +17,12 @@ const idBlock = 100
 const (
 	qInsert = `INSERT INTO declarations (id, entry_id, seq_no, agent_scc, client_key, declared_at,
 		body_hash, status, lane, ie_flag, custom_master, trade_co_scc, trade_name, owner_scc,
-		trade_mode, item_count, tax_total, updated_at, version, doc)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
+		trade_mode, item_count, tax_total, updated_at, version, doc, priority)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
 		ON CONFLICT (agent_scc, client_key) DO NOTHING`
 	qUpdate = `UPDATE declarations SET body_hash = $1, status = $2, lane = $3, ie_flag = $4,
 		custom_master = $5, trade_co_scc = $6, trade_name = $7, owner_scc = $8, trade_mode = $9,
-		item_count = $10, tax_total = $11, updated_at = $12, version = $13, doc = $14 WHERE id = $15`
+		item_count = $10, tax_total = $11, updated_at = $12, version = $13, doc = $14, priority = $15 WHERE id = $16`
 	qInsertItems = `INSERT INTO declaration_items (declaration_id, g_no, code_ts)
 		SELECT $1, g, c FROM unnest($2::integer[], $3::text[]) AS t (g, c)`
 	qInsertEvent = `INSERT INTO declaration_events (declaration_id, seq, action, from_status,
@@ -141,7 +141,7 @@ func (w *writeTx) insert(ctx context.Context, d *declaration.Declaration) error 
 	}
 	tag, err := w.tx.Exec(ctx, qInsert, d.ID, d.EntryID, d.SeqNo, d.Head.AgentCodeScc, d.ClientKey, d.DeclaredAt,
 		c.bodyHash, c.status, c.lane, c.ieFlag, c.customMaster, c.tradeCo, c.tradeName, c.owner,
-		c.tradeMode, c.itemCount, c.taxTotal, c.updatedAt, c.version, c.doc)
+		c.tradeMode, c.itemCount, c.taxTotal, c.updatedAt, c.version, c.doc, c.priority)
 	if err != nil {
 		return mapErr(err)
 	}
@@ -170,7 +170,7 @@ func (w *writeTx) Update(ctx context.Context, d *declaration.Declaration, itemsC
 		return err
 	}
 	tag, err := w.tx.Exec(ctx, qUpdate, c.bodyHash, c.status, c.lane, c.ieFlag, c.customMaster, c.tradeCo,
-		c.tradeName, c.owner, c.tradeMode, c.itemCount, c.taxTotal, c.updatedAt, c.version, c.doc, d.ID)
+		c.tradeName, c.owner, c.tradeMode, c.itemCount, c.taxTotal, c.updatedAt, c.version, c.doc, c.priority, d.ID)
 	if err != nil {
 		return mapErr(err)
 	}

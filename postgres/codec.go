@@ -14,7 +14,8 @@ type columns struct {
 	bodyHash, status, lane, ieFlag, customMaster, tradeCo, tradeName, owner, tradeMode string
 
 	itemCount int
-	taxTotal  any // decimal text, or NULL before assessment
+	priority  bool // the risk decision flagged priority handling
+	taxTotal  any  // decimal text, or NULL before assessment
 	updatedAt time.Time
 	version   int
 	doc       []byte
@@ -33,6 +34,7 @@ func rowColumns(d *declaration.Declaration) (columns, error) {
 		bodyHash: d.BodyHash, status: string(d.Status), lane: string(d.Lane), ieFlag: d.Head.IEFlag,
 		customMaster: d.Head.CustomMaster, tradeCo: d.Head.TradeCoScc, tradeName: d.Head.TradeName,
 		owner: d.Head.OwnerCodeScc, tradeMode: d.Head.TradeMode, itemCount: len(d.Items), taxTotal: tax,
+		priority:  d.Prioritized(),
 		updatedAt: d.UpdatedAt, version: d.Version, doc: doc,
 	}, nil
 }

@@ -22,7 +22,15 @@ func (s *declStore) List(ctx context.Context, f declaration.Filter) ([]declarati
 		args = append(args, v)
 		return "$" + strconv.Itoa(len(args))
 	}
-	if f.Cursor != "" {
+	queue := f.Order == declaration.OrderPriority
+	switch {
+	case f.Cursor != "" && queue:
+		prio, last, err := declaration.DecodeQueueCursor(f.Cursor)
+		if err != nil {
+			return nil, "", err
+		}
+		where = append(where, `(priority, id) < (`+arg(prio)+`, `+arg(last)+`)`)
+	case f.Cursor != "":
 		last, err := declaration.DecodeCursor(f.Cursor)
 		if err != nil {
 			return nil, "", err
@@ -74,11 +82,15 @@ func (s *declStore) List(ctx context.Context, f declaration.Filter) ([]declarati
 	}
 	limit := declaration.PageLimit(f.Limit)
 	q := `SELECT id, entry_id, status, lane, ie_flag, custom_master, trade_co_scc, trade_name,
-		agent_scc, trade_mode, item_count, tax_total::text, declared_at, updated_at FROM declarations`
+		agent_scc, trade_mode, item_count, tax_total::text, declared_at, updated_at, priority FROM declarations`
 	if len(where) > 0 {
 		q += ` WHERE ` + strings.Join(where, ` AND `)
 	}
-	q += ` ORDER BY id DESC LIMIT ` + arg(limit+1) // one more tells whether a next page exists
+	order := ` ORDER BY id DESC`
+	if queue {
+		order = ` ORDER BY priority DESC, id DESC`
+	}
+	q += order + ` LIMIT ` + arg(limit+1) // one more tells whether a next page exists
 	rows, err := s.pool.Query(ctx, q, args...)
 	if err != nil {
 		return nil, "", err
@@ -90,7 +102,7 @@ func (s *declStore) List(ctx context.Context, f declaration.Filter) ([]declarati
 		var tax *string
 		if err := rows.Scan(&m.ID, &m.EntryID, &m.Status, &m.Lane, &m.IEFlag, &m.CustomMaster,
 			&m.TradeCoScc, &m.TradeName, &m.AgentCodeScc, &m.TradeMode, &m.ItemCount, &tax,
-			&m.DeclaredAt, &m.UpdatedAt); err != nil {
+			&m.DeclaredAt, &m.UpdatedAt, &m.Priority); err != nil {
 			return nil, "", err
 		}
 		if tax != nil {
@@ -108,6 +120,9 @@ func (s *declStore) List(ctx context.Context, f declaration.Filter) ([]declarati
 	if len(out) > limit {
 		out = out[:limit]
 		next = declaration.EncodeCursor(out[limit-1].ID)
+		if queue {
+			next = declaration.EncodeQueueCursor(out[limit-1].Priority, out[limit-1].ID)
+		}
 	}
 	return out, next, nil
 }

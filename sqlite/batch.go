@@ -35,11 +35,11 @@ var stmtText = [nStmts]string{
 	stFind: `SELECT ` + docColumns + ` FROM declarations WHERE agent_scc = ? AND client_key = ?`,
 	stInsert: `INSERT INTO declarations (id, entry_id, seq_no, agent_scc, client_key, declared_at,
 		body_hash, status, lane, ie_flag, custom_master, trade_co_scc, trade_name, owner_scc,
-		trade_mode, item_count, tax_total, updated_at, version, doc)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		trade_mode, item_count, tax_total, updated_at, version, doc, priority)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 	stUpdate: `UPDATE declarations SET body_hash = ?, status = ?, lane = ?, ie_flag = ?,
 		custom_master = ?, trade_co_scc = ?, trade_name = ?, owner_scc = ?, trade_mode = ?,
-		item_count = ?, tax_total = ?, updated_at = ?, version = ?, doc = ? WHERE id = ?`,
+		item_count = ?, tax_total = ?, updated_at = ?, version = ?, doc = ?, priority = ? WHERE id = ?`,
 	stInsertItem:  `INSERT INTO declaration_items (declaration_id, g_no, code_ts) VALUES (?, ?, ?)`,
 	stDeleteItems: `DELETE FROM declaration_items WHERE declaration_id = ?`,
 	stInsertEvent: `INSERT INTO declaration_events (declaration_id, seq, action, from_status,
@@ -172,7 +172,7 @@ func (w *writeTx) Insert(ctx context.Context, d *declaration.Declaration) error 
 	if err == nil {
 		_, err = w.stmt(ctx, stInsert).ExecContext(ctx, d.ID, d.EntryID, d.SeqNo, d.Head.AgentCodeScc, d.ClientKey,
 			micros(d.DeclaredAt), c.bodyHash, c.status, c.lane, c.ieFlag, c.customMaster, c.tradeCo,
-			c.tradeName, c.owner, c.tradeMode, c.itemCount, c.taxTotal, c.updatedAt, c.version, c.doc)
+			c.tradeName, c.owner, c.tradeMode, c.itemCount, c.taxTotal, c.updatedAt, c.version, c.doc, c.priority)
 	}
 	if err == nil {
 		err = w.insertItems(ctx, d)
@@ -201,7 +201,7 @@ func (w *writeTx) Update(ctx context.Context, d *declaration.Declaration, itemsC
 	}
 	res, err := w.stmt(ctx, stUpdate).ExecContext(ctx, c.bodyHash, c.status, c.lane, c.ieFlag,
 		c.customMaster, c.tradeCo, c.tradeName, c.owner, c.tradeMode, c.itemCount, c.taxTotal,
-		c.updatedAt, c.version, c.doc, d.ID)
+		c.updatedAt, c.version, c.doc, c.priority, d.ID)
 	if err != nil {
 		return mapErr(err)
 	}

@@ -13,7 +13,8 @@ type columns struct {
 	bodyHash, status, lane, ieFlag, customMaster, tradeCo, tradeName, owner, tradeMode string
 
 	itemCount int
-	taxTotal  any // decimal text, or NULL before assessment
+	priority  bool // the risk decision flagged priority handling
+	taxTotal  any  // decimal text, or NULL before assessment
 	updatedAt int64
 	version   int
 	doc       string
@@ -32,6 +33,7 @@ func rowColumns(d *declaration.Declaration) (columns, error) {
 		bodyHash: d.BodyHash, status: string(d.Status), lane: string(d.Lane), ieFlag: d.Head.IEFlag,
 		customMaster: d.Head.CustomMaster, tradeCo: d.Head.TradeCoScc, tradeName: d.Head.TradeName,
 		owner: d.Head.OwnerCodeScc, tradeMode: d.Head.TradeMode, itemCount: len(d.Items), taxTotal: tax,
+		priority:  d.Prioritized(),
 		updatedAt: micros(d.UpdatedAt), version: d.Version, doc: string(doc),
 	}, nil
 }

@@ -21,7 +21,15 @@ func (s *declStore) List(ctx context.Context, f declaration.Filter) ([]declarati
 		where = append(where, cond)
 		args = append(args, a...)
 	}
-	if f.Cursor != "" {
+	queue := f.Order == declaration.OrderPriority
+	switch {
+	case f.Cursor != "" && queue:
+		prio, last, err := declaration.DecodeQueueCursor(f.Cursor)
+		if err != nil {
+			return nil, "", err
+		}
+		add(`(priority < ? OR priority = ? AND id < ?)`, prio, prio, last)
+	case f.Cursor != "":
 		last, err := declaration.DecodeCursor(f.Cursor)
 		if err != nil {
 			return nil, "", err
@@ -75,11 +83,15 @@ func (s *declStore) List(ctx context.Context, f declaration.Filter) ([]declarati
 	}
 	limit := declaration.PageLimit(f.Limit)
 	q := `SELECT id, entry_id, status, lane, ie_flag, custom_master, trade_co_scc, trade_name,
-		agent_scc, trade_mode, item_count, tax_total, declared_at, updated_at FROM declarations`
+		agent_scc, trade_mode, item_count, tax_total, declared_at, updated_at, priority FROM declarations`
 	if len(where) > 0 {
 		q += ` WHERE ` + strings.Join(where, ` AND `)
 	}
-	q += ` ORDER BY id DESC LIMIT ?`
+	if queue {
+		q += ` ORDER BY priority DESC, id DESC LIMIT ?`
+	} else {
+		q += ` ORDER BY id DESC LIMIT ?`
+	}
 	args = append(args, limit+1) // one more tells whether a next page exists
 	rows, err := s.r.QueryContext(ctx, q, args...)
 	if err != nil {
@@ -93,7 +105,7 @@ func (s *declStore) List(ctx context.Context, f declaration.Filter) ([]declarati
 		var declared, updated int64
 		if err := rows.Scan(&m.ID, &m.EntryID, &m.Status, &m.Lane, &m.IEFlag, &m.CustomMaster,
 			&m.TradeCoScc, &m.TradeName, &m.AgentCodeScc, &m.TradeMode, &m.ItemCount, &tax,
-			&declared, &updated); err != nil {
+			&declared, &updated, &m.Priority); err != nil {
 			return nil, "", err
 		}
 		if tax.Valid {
@@ -111,6 +123,9 @@ func (s *declStore) List(ctx context.Context, f declaration.Filter) ([]declarati
 	if len(out) > limit {
 		out = out[:limit]
 		next = declaration.EncodeCursor(out[limit-1].ID)
+		if queue {
+			next = declaration.EncodeQueueCursor(out[limit-1].Priority, out[limit-1].ID)
+		}
 	}
 	return out, next, nil
 }

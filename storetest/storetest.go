@@ -44,6 +44,7 @@ func Run(t *testing.T, open func(t *testing.T) Stores) {
 		{"Events", testEvents},
 		{"ListFilters", testListFilters},
 		{"Paging", testPaging},
+		{"PriorityQueue", testPriorityQueue},
 		{"Limits", testLimits},
 		{"BadFilter", testBadFilter},
 		{"Pending", testPending},
