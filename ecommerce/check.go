@@ -55,19 +55,40 @@ func metaOf(t reflect.Type) []fieldMeta {
 	return out
 }
 
+// The string fields of each element type, computed once.
+var (
+	orderHeadFields     = metaOf(reflect.TypeFor[OrderHead]())
+	orderItemFields     = metaOf(reflect.TypeFor[OrderItem]())
+	paymentHeadFields   = metaOf(reflect.TypeFor[PaymentHead]())
+	waybillHeadFields   = metaOf(reflect.TypeFor[WaybillHead]())
+	inventoryHeadFields = metaOf(reflect.TypeFor[InventoryHead]())
+	inventoryItemFields = metaOf(reflect.TypeFor[InventoryItem]())
+	cancelFields        = metaOf(reflect.TypeFor[Cancel]())
+	returnHeadFields    = metaOf(reflect.TypeFor[ReturnHead]())
+	returnItemFields    = metaOf(reflect.TypeFor[ReturnItem]())
+)
+
 type problems []jinguan.FieldError
 
 func (p *problems) add(ptr, code, zh, en string) {
 	*p = append(*p, jinguan.FieldError{Pointer: ptr, Code: code, MessageZH: zh, MessageEN: en})
 }
 
+// at is the pointer of element name under path, or under path's idx-th
+// item when idx ≥ 0. Built only for a problem.
+func at(path string, idx int, name string) string {
+	if idx < 0 {
+		return path + "/" + name
+	}
+	return path + "/" + strconv.Itoa(idx) + "/" + name
+}
+
 // field is the string field m of the struct at base.
 func field(base unsafe.Pointer, m *fieldMeta) *string { return (*string)(unsafe.Add(base, m.off)) }
 
-// checkStruct trims and checks the string fields of the struct v points to.
-func (p *problems) checkStruct(v reflect.Value, path string) {
-	base := v.UnsafePointer()
-	ms := metaOf(v.Type().Elem())
+// checkStruct trims and checks the string fields ms of the struct at base,
+// the element at path (its idx-th item when idx ≥ 0).
+func (p *problems) checkStruct(base unsafe.Pointer, ms []fieldMeta, path string, idx int) {
 	for i := range ms {
 		m := &ms[i]
 		f := field(base, m)
@@ -76,19 +97,18 @@ func (p *problems) checkStruct(v reflect.Value, path string) {
 			*f = t
 			s = t
 		}
-		ptr := path + "/" + m.name
 		if s == "" {
 			if m.req {
-				p.add(ptr, "required", "缺少必填项 "+m.name, m.name+" is required")
+				p.add(at(path, idx, m.name), "required", "缺少必填项 "+m.name, m.name+" is required")
 			}
 			continue
 		}
 		if hasControl(s) {
-			p.add(ptr, "format", m.name+" 含有控制字符", m.name+" contains control characters")
+			p.add(at(path, idx, m.name), "format", m.name+" 含有控制字符", m.name+" contains control characters")
 			continue
 		}
 		if !validForm(m.form, s) {
-			p.add(ptr, "format", m.name+" 格式错误: "+formZH[m.form], m.name+" is not "+formEN[m.form])
+			p.add(at(path, idx, m.name), "format", m.name+" 格式错误: "+formZH[m.form], m.name+" is not "+formEN[m.form])
 		}
 	}
 }
@@ -152,21 +172,21 @@ func CheckDoc(d *Doc) []jinguan.FieldError {
 	case KindOrder:
 		p.checkOrder(d.Order)
 	case KindPayment:
-		p.checkStruct(reflect.ValueOf(&d.Payment.Head), "/PaymentHead")
+		p.checkStruct(unsafe.Pointer(&d.Payment.Head), paymentHeadFields, "/PaymentHead", -1)
 		p.checkApp(&d.Payment.Head.App, "/PaymentHead")
 	case KindWaybill:
-		p.checkStruct(reflect.ValueOf(&d.Waybill.Head), "/LogisticsHead")
+		p.checkStruct(unsafe.Pointer(&d.Waybill.Head), waybillHeadFields, "/LogisticsHead", -1)
 		p.checkApp(&d.Waybill.Head.App, "/LogisticsHead")
 	case KindInventory:
 		p.checkInventory(d.Inventory)
 	case KindCancel:
-		p.checkStruct(reflect.ValueOf(d.Cancel), "/InvtCancel")
+		p.checkStruct(unsafe.Pointer(d.Cancel), cancelFields, "/InvtCancel", -1)
 		p.checkApp(&d.Cancel.App, "/InvtCancel")
 	case KindReturn:
-		p.checkStruct(reflect.ValueOf(&d.Return.Head), "/InvtRefundHead")
+		p.checkStruct(unsafe.Pointer(&d.Return.Head), returnHeadFields, "/InvtRefundHead", -1)
 		p.checkApp(&d.Return.Head.App, "/InvtRefundHead")
 		for i := range d.Return.Items {
-			p.checkStruct(reflect.ValueOf(&d.Return.Items[i]), "/InvtRefundList/"+strconv.Itoa(i))
+			p.checkStruct(unsafe.Pointer(&d.Return.Items[i]), returnItemFields, "/InvtRefundList", i)
 		}
 	}
 	return p
@@ -183,27 +203,28 @@ func (p *problems) checkApp(a *App, path string) {
 
 func (p *problems) checkOrder(o *Order) {
 	h := &o.Head
-	p.checkStruct(reflect.ValueOf(h), "/OrderHead")
+	p.checkStruct(unsafe.Pointer(h), orderHeadFields, "/OrderHead", -1)
 	p.checkApp(&h.App, "/OrderHead")
 	if len(o.Items) == 0 {
 		p.add("/OrderList", "required", "订单至少有一项商品", "an order needs at least one item")
 	}
 	before := len(*p)
-	sum := decimal.Zero
 	for i := range o.Items {
 		it := &o.Items[i]
-		path := "/OrderList/" + strconv.Itoa(i)
-		p.checkStruct(reflect.ValueOf(it), path)
+		p.checkStruct(unsafe.Pointer(it), orderItemFields, "/OrderList", i)
 		if it.Currency != "" && it.Currency != h.Currency {
-			p.add(path+"/currency", "currency_mismatch", "商品币制与订单币制不一致", "item currency differs from the order's")
+			p.add(at("/OrderList", i, "currency"), "currency_mismatch", "商品币制与订单币制不一致", "item currency differs from the order's")
 		}
-		p.lineTotal(it.Qty, it.Price, it.TotalPrice, path)
-		sum = sum.Add(dec(it.TotalPrice))
+		p.lineTotal(it.Qty, it.Price, it.TotalPrice, "/OrderList", i)
 	}
-	if len(*p) > before {
+	if len(*p) > before || orderAmountsAgree(o) {
 		return
 	}
 	// domain.md §4: acturalPaid = goodsValue + freight + taxTotal − discount.
+	sum := decimal.Zero
+	for i := range o.Items {
+		sum = sum.Add(dec(o.Items[i].TotalPrice))
+	}
 	want := dec(h.GoodsValue).Add(dec(h.Freight)).Add(dec(h.TaxTotal)).Sub(dec(h.Discount))
 	if !dec(h.ActuralPaid).Equal(want) {
 		p.add("/OrderHead/acturalPaid", "amount_mismatch",
@@ -216,14 +237,41 @@ func (p *problems) checkOrder(o *Order) {
 	}
 }
 
+// orderAmountsAgree is the integer path of the order's two equations:
+// true only when both hold exactly.
+func orderAmountsAgree(o *Order) bool {
+	h := &o.Head
+	sum, ok := sumFixed(len(o.Items), func(i int) string { return o.Items[i].TotalPrice })
+	if !ok {
+		return false
+	}
+	var v [5]int64
+	for i, s := range [5]string{h.GoodsValue, h.Freight, h.TaxTotal, h.Discount, h.ActuralPaid} {
+		if v[i], ok = fixed5(s); !ok {
+			return false
+		}
+	}
+	want := v[0] + v[1] + v[2] - v[3] // each below 10¹⁸: no overflow
+	return sum == v[0] && want == v[4]
+}
+
 // lineTotal: totalPrice = qty × price, to the fen.
-func (p *problems) lineTotal(qty, price, total, path string) {
+func (p *problems) lineTotal(qty, price, total, path string, idx int) {
 	if qty == "" || price == "" || total == "" || !validForm("dec", qty) || !validForm("dec", price) || !validForm("dec", total) {
 		return
 	}
+	if q, ok := fixed5(qty); ok {
+		if pr, ok := fixed5(price); ok {
+			if t, ok := fixed5(total); ok {
+				if want, ok := lineFen(q, pr); ok && want == fenOf(t) {
+					return
+				}
+			}
+		}
+	}
 	want := dec(qty).Mul(dec(price)).Round(2)
 	if !want.Equal(dec(total).Round(2)) {
-		p.add(path+"/totalPrice", "amount_mismatch", "总价应等于数量×单价 "+want.StringFixed(2), "totalPrice must equal qty × price "+want.StringFixed(2))
+		p.add(at(path, idx, "totalPrice"), "amount_mismatch", "总价应等于数量×单价 "+want.StringFixed(2), "totalPrice must equal qty × price "+want.StringFixed(2))
 	}
 }
 
@@ -235,19 +283,18 @@ var (
 
 func (p *problems) checkInventory(v *Inventory) {
 	h := &v.Head
-	p.checkStruct(reflect.ValueOf(h), "/InventoryHead")
+	p.checkStruct(unsafe.Pointer(h), inventoryHeadFields, "/InventoryHead", -1)
 	p.checkApp(&h.App, "/InventoryHead")
 	if len(v.Items) == 0 {
 		p.add("/InventoryList", "required", "清单至少有一项商品", "a list needs at least one item")
 	}
 	for i := range v.Items {
 		it := &v.Items[i]
-		path := "/InventoryList/" + strconv.Itoa(i)
-		p.checkStruct(reflect.ValueOf(it), path)
+		p.checkStruct(unsafe.Pointer(it), inventoryItemFields, "/InventoryList", i)
 		if it.Currency != "" && it.Currency != h.Currency {
-			p.add(path+"/currency", "currency_mismatch", "商品币制与清单币制不一致", "item currency differs from the list's")
+			p.add(at("/InventoryList", i, "currency"), "currency_mismatch", "商品币制与清单币制不一致", "item currency differs from the list's")
 		}
-		p.lineTotal(it.Qty, it.Price, it.TotalPrice, path)
+		p.lineTotal(it.Qty, it.Price, it.TotalPrice, "/InventoryList", i)
 	}
 	if h.IeFlag != "" && h.IeFlag != "I" {
 		p.add("/InventoryHead/ieFlag", "code", "进口清单 ieFlag 应为 I", "an import list has ieFlag I")
@@ -258,7 +305,16 @@ func (p *problems) checkInventory(v *Inventory) {
 	if bondedModes[h.TradeMode] && h.EmsNo == "" {
 		p.add("/InventoryHead/emsNo", "required", "保税进口（1210/1239）须填写账册编号", "bonded imports (1210/1239) need the ledger number emsNo")
 	}
-	if validForm("dec", h.NetWeight) && validForm("dec", h.GrossWeight) && dec(h.NetWeight).GreaterThan(dec(h.GrossWeight)) {
+	if validForm("dec", h.NetWeight) && validForm("dec", h.GrossWeight) && netOverGross(h.NetWeight, h.GrossWeight) {
 		p.add("/InventoryHead/netWeight", "weight", "净重不能大于毛重", "net weight exceeds gross weight")
 	}
+}
+
+func netOverGross(net, gross string) bool {
+	if n, ok := fixed5(net); ok {
+		if g, ok := fixed5(gross); ok {
+			return n > g
+		}
+	}
+	return dec(net).GreaterThan(dec(gross))
 }

@@ -4,8 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"reflect"
+	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/shopspring/decimal"
 
@@ -26,9 +27,7 @@ const (
 	gs      = 0x1d // separates a list from its decision
 )
 
-func appendFields(b []byte, v reflect.Value) []byte {
-	base := v.Addr().UnsafePointer()
-	ms := metaOf(v.Type())
+func appendFields(b []byte, base unsafe.Pointer, ms []fieldMeta) []byte {
 	for i := range ms {
 		if i > 0 {
 			b = append(b, us)
@@ -38,55 +37,77 @@ func appendFields(b []byte, v reflect.Value) []byte {
 	return b
 }
 
-// encodeDoc encodes a head and its items (items may be invalid: none).
-func encodeDoc(head, items reflect.Value) []byte {
-	b := make([]byte, 0, 1024)
-	b = append(b, codecV1)
-	b = appendFields(b, head)
-	if items.IsValid() {
-		for i := 0; i < items.Len(); i++ {
-			b = append(b, rs)
-			b = appendFields(b, items.Index(i))
+// encodeDoc encodes a head and its items.
+func encodeDoc[I any](head unsafe.Pointer, hf []fieldMeta, items []I, itf []fieldMeta) []byte {
+	n := 1
+	for i := range hf {
+		n += 1 + len(*field(head, &hf[i]))
+	}
+	for k := range items {
+		for i := range itf {
+			n += 1 + len(*field(unsafe.Pointer(&items[k]), &itf[i]))
 		}
+	}
+	b := make([]byte, 0, n)
+	b = append(b, codecV1)
+	b = appendFields(b, head, hf)
+	for k := range items {
+		b = append(b, rs)
+		b = appendFields(b, unsafe.Pointer(&items[k]), itf)
 	}
 	return b
 }
 
-func setFields(b []byte, v reflect.Value) error {
-	ms := metaOf(v.Type())
-	parts := bytes.Split(b, []byte{us})
-	if len(parts) != len(ms) {
-		return fmt.Errorf("stored %s has %d elements, want %d", v.Type().Name(), len(parts), len(ms))
-	}
-	base := v.Addr().UnsafePointer()
+// setFields fills the fields ms of the struct at base from b; the values
+// share one string.
+func setFields(b string, base unsafe.Pointer, ms []fieldMeta, name string) error {
 	for i := range ms {
-		*field(base, &ms[i]) = string(parts[i])
+		j := strings.IndexByte(b, us)
+		if i == len(ms)-1 {
+			if j >= 0 {
+				return fmt.Errorf("stored %s has more than %d elements", name, len(ms))
+			}
+			j = len(b)
+		} else if j < 0 {
+			return fmt.Errorf("stored %s has %d elements, want %d", name, i+1, len(ms))
+		}
+		*field(base, &ms[i]) = b[:j]
+		if j < len(b) {
+			b = b[j+1:]
+		}
 	}
 	return nil
 }
 
-// decodeDoc fills head (a pointer) and items (a pointer to a slice, or nil).
-func decodeDoc(b []byte, head any, items any) error {
+// decodeDoc fills head and, unless items is nil, the items.
+func decodeDoc[I any](b []byte, head unsafe.Pointer, hf []fieldMeta, name string, items *[]I, itf []fieldMeta) error {
 	if len(b) == 0 || b[0] != codecV1 {
 		return fmt.Errorf("unknown stored document format")
 	}
-	parts := bytes.Split(b[1:], []byte{rs})
-	if err := setFields(parts[0], reflect.ValueOf(head).Elem()); err != nil {
+	all := string(b[1:])
+	h, rest, more := strings.Cut(all, string(rune(rs)))
+	if err := setFields(h, head, hf, name); err != nil {
 		return err
 	}
 	if items == nil {
-		if len(parts) > 1 {
+		if more {
 			return fmt.Errorf("stored document has unexpected items")
 		}
 		return nil
 	}
-	sl := reflect.ValueOf(items).Elem()
-	sl.Set(reflect.MakeSlice(sl.Type(), len(parts)-1, len(parts)-1))
-	for i, p := range parts[1:] {
-		if err := setFields(p, sl.Index(i)); err != nil {
+	if !more {
+		*items = []I{}
+		return nil
+	}
+	out := make([]I, strings.Count(rest, string(rune(rs)))+1)
+	for i := range out {
+		p, r, _ := strings.Cut(rest, string(rune(rs)))
+		if err := setFields(p, unsafe.Pointer(&out[i]), itf, name+" item"); err != nil {
 			return err
 		}
+		rest = r
 	}
+	*items = out
 	return nil
 }
 
@@ -94,13 +115,13 @@ func decodeDoc(b []byte, head any, items any) error {
 func EncodeStored(d *Doc) []byte {
 	switch d.Kind {
 	case KindOrder:
-		return encodeDoc(reflect.ValueOf(&d.Order.Head).Elem(), reflect.ValueOf(d.Order.Items))
+		return encodeDoc(unsafe.Pointer(&d.Order.Head), orderHeadFields, d.Order.Items, orderItemFields)
 	case KindPayment:
-		return encodeDoc(reflect.ValueOf(&d.Payment.Head).Elem(), reflect.Value{})
+		return encodeDoc[struct{}](unsafe.Pointer(&d.Payment.Head), paymentHeadFields, nil, nil)
 	case KindWaybill:
-		return encodeDoc(reflect.ValueOf(&d.Waybill.Head).Elem(), reflect.Value{})
+		return encodeDoc[struct{}](unsafe.Pointer(&d.Waybill.Head), waybillHeadFields, nil, nil)
 	case KindInventory:
-		return encodeDoc(reflect.ValueOf(&d.Inventory.Head).Elem(), reflect.ValueOf(d.Inventory.Items))
+		return encodeDoc(unsafe.Pointer(&d.Inventory.Head), inventoryHeadFields, d.Inventory.Items, inventoryItemFields)
 	}
 	return nil
 }
@@ -112,16 +133,16 @@ func DecodeStored(kind Kind, b []byte) (Doc, error) {
 	switch kind {
 	case KindOrder:
 		d.Order = &Order{}
-		err = decodeDoc(b, &d.Order.Head, &d.Order.Items)
+		err = decodeDoc(b, unsafe.Pointer(&d.Order.Head), orderHeadFields, "OrderHead", &d.Order.Items, orderItemFields)
 	case KindPayment:
 		d.Payment = &Payment{}
-		err = decodeDoc(b, &d.Payment.Head, nil)
+		err = decodeDoc[struct{}](b, unsafe.Pointer(&d.Payment.Head), paymentHeadFields, "PaymentHead", nil, nil)
 	case KindWaybill:
 		d.Waybill = &Waybill{}
-		err = decodeDoc(b, &d.Waybill.Head, nil)
+		err = decodeDoc[struct{}](b, unsafe.Pointer(&d.Waybill.Head), waybillHeadFields, "WaybillHead", nil, nil)
 	case KindInventory:
 		d.Inventory = &Inventory{}
-		err = decodeDoc(b, &d.Inventory.Head, &d.Inventory.Items)
+		err = decodeDoc(b, unsafe.Pointer(&d.Inventory.Head), inventoryHeadFields, "InventoryHead", &d.Inventory.Items, inventoryItemFields)
 	default:
 		err = fmt.Errorf("kind %s is not stored", kind)
 	}
@@ -161,7 +182,7 @@ func encodeList(d *ListDoc) []byte {
 	if d.Inventory.raw != nil {
 		b = append(b, d.Inventory.raw...)
 	} else {
-		b = encodeDoc(reflect.ValueOf(&d.Inventory.Head).Elem(), reflect.ValueOf(d.Inventory.Items))
+		b = encodeDoc(unsafe.Pointer(&d.Inventory.Head), inventoryHeadFields, d.Inventory.Items, inventoryItemFields)
 	}
 	sd := storedDecision{Reasons: d.Reasons, Lane: d.Lane, LaneWhy: d.LaneWhy, Hits: d.Hits}
 	if d.DecidedAt != nil {

@@ -21,6 +21,7 @@ type state struct {
 	queue    []string                // waiting list keys by deadline
 	aged     []heldDoc               // documents by arrival, to let go of after match_wait
 	fetched  map[string]DocRow       // this batch's store look-ups
+	supplied map[string]bool         // keys not looked up: a document earlier in the batch brings them
 	lists    map[string]*ListRow     // this batch's stored lists (cancel, return)
 	win      window
 }
@@ -194,11 +195,29 @@ func (s *Service) listChecks(ctx context.Context, inv *Inventory, on time.Time) 
 }
 
 // fetch looks up, in one go, the stored documents and lists this batch
-// needs that the match state does not hold.
+// needs that the match state does not hold. A key that a new document
+// earlier in the batch brings is not looked up: that document is in the
+// match state by the time the list needs it (should it have left again,
+// supplied looks the key up then).
 func (s *Service) fetch(ctx context.Context, items []*item) {
 	st := &s.st
 	st.fetched, st.lists = nil, nil
+	clear(st.supplied)
 	var keys []string
+	brought, queried := map[string]bool{}, map[string]bool{}
+	want := func(k string, held bool) {
+		switch {
+		case held || queried[k]:
+		case brought[k]:
+			if st.supplied == nil {
+				st.supplied = map[string]bool{}
+			}
+			st.supplied[k] = true
+		default:
+			keys = append(keys, k)
+			queried[k] = true
+		}
+	}
 	for _, it := range items {
 		if it.done {
 			continue
@@ -208,6 +227,9 @@ func (s *Service) fetch(ctx context.Context, items []*item) {
 		case KindOrder, KindPayment, KindWaybill:
 			if lk, ok := st.byDoc[it.key]; ok {
 				h = &st.waiting[lk].inv.Head
+			}
+			if appType(it.doc) == "1" {
+				brought[it.key] = true
 			}
 		case KindInventory:
 			if st.waiting[it.key] == nil {
@@ -222,16 +244,16 @@ func (s *Service) fetch(ctx context.Context, items []*item) {
 			}
 		}
 		if h != nil {
-			if k := orderKey(h.EbpCode, h.OrderNo); st.orders[k] == nil {
-				keys = append(keys, k)
-			}
-			if k := paymentKey(h.EbpCode, h.OrderNo); st.payments[k] == nil {
-				keys = append(keys, k)
-			}
-			if k := waybillKey(h.LogisticsCode, h.LogisticsNo); st.waybills[k] == nil {
-				keys = append(keys, k)
-			}
+			k := orderKey(h.EbpCode, h.OrderNo)
+			want(k, st.orders[k] != nil)
+			k = paymentKey(h.EbpCode, h.OrderNo)
+			want(k, st.payments[k] != nil)
+			k = waybillKey(h.LogisticsCode, h.LogisticsNo)
+			want(k, st.waybills[k] != nil)
 		}
+	}
+	for k := range queried {
+		delete(st.supplied, k)
 	}
 	if len(keys) > 0 {
 		m, err := s.deps.Store.Docs(ctx, keys)
@@ -242,11 +264,37 @@ func (s *Service) fetch(ctx context.Context, items []*item) {
 	}
 }
 
+// stored is the stored document k of this batch's look-ups; a key left
+// to a document of the batch that is no longer in the match state is
+// looked up now.
+func (s *Service) stored(k string) (DocRow, bool) {
+	st := &s.st
+	if r, ok := st.fetched[k]; ok {
+		return r, true
+	}
+	if !st.supplied[k] {
+		return DocRow{}, false
+	}
+	delete(st.supplied, k)
+	m, err := s.deps.Store.Docs(context.Background(), []string{k})
+	if err != nil {
+		s.deps.Log.Error("ecommerce document look-up failed", "err", err)
+	}
+	r, ok := m[k]
+	if ok {
+		if st.fetched == nil {
+			st.fetched = map[string]DocRow{}
+		}
+		st.fetched[k] = r
+	}
+	return r, ok
+}
+
 func (s *Service) order(k string) *Order {
 	if o := s.st.orders[k]; o != nil {
 		return o
 	}
-	if r, ok := s.st.fetched[k]; ok {
+	if r, ok := s.stored(k); ok {
 		if d, err := DecodeStored(KindOrder, r.Doc); err == nil {
 			return d.Order
 		}
@@ -258,7 +306,7 @@ func (s *Service) payment(k string) *Payment {
 	if p := s.st.payments[k]; p != nil {
 		return p
 	}
-	if r, ok := s.st.fetched[k]; ok {
+	if r, ok := s.stored(k); ok {
 		if d, err := DecodeStored(KindPayment, r.Doc); err == nil {
 			return d.Payment
 		}
@@ -270,7 +318,7 @@ func (s *Service) waybill(k string) *Waybill {
 	if w := s.st.waybills[k]; w != nil {
 		return w
 	}
-	if r, ok := s.st.fetched[k]; ok {
+	if r, ok := s.stored(k); ok {
 		if d, err := DecodeStored(KindWaybill, r.Doc); err == nil {
 			return d.Waybill
 		}

@@ -207,7 +207,7 @@ type decision struct {
 func (s *Service) decide(ctx context.Context, row *ListRow, inv *Inventory, o *Order, p *Payment, w *Waybill, now time.Time) *decision {
 	h := &inv.Head
 	bill, reasons := s.listChecks(ctx, inv, now)
-	reasons = append(reasons, matchList(inv, o, p, w, s.cfg.WeightTolerance)...)
+	reasons = append(reasons, matchList(inv, o, p, w, s.tol)...)
 	t := now.UTC()
 	d := &decision{s: s, row: row, now: now, doc: ListDoc{Inventory: inv, DecidedAt: &t}}
 	row.UpdatedAt, row.Deadline = t, time.Time{}
