@@ -178,12 +178,12 @@ func init() {
 
 // encodeList encodes a list with its decision for the store.
 func encodeList(d *ListDoc) []byte {
-	var b []byte
-	if d.Inventory.raw != nil {
-		b = append(b, d.Inventory.raw...)
-	} else {
-		b = encodeDoc(unsafe.Pointer(&d.Inventory.Head), inventoryHeadFields, d.Inventory.Items, inventoryItemFields)
+	raw := d.Inventory.raw
+	if raw == nil {
+		raw = encodeDoc(unsafe.Pointer(&d.Inventory.Head), inventoryHeadFields, d.Inventory.Items, inventoryItemFields)
 	}
+	b := make([]byte, 0, len(raw)+512)
+	b = append(b, raw...)
 	sd := storedDecision{Reasons: d.Reasons, Lane: d.Lane, LaneWhy: d.LaneWhy, Hits: d.Hits}
 	if d.DecidedAt != nil {
 		sd.DecidedAt = d.DecidedAt.UnixMicro()
@@ -196,12 +196,8 @@ func encodeList(d *ListDoc) []byte {
 		}
 		sd.Tax = st
 	}
-	j, err := json.Marshal(sd)
-	if err != nil {
-		panic(err) // our own types always marshal
-	}
 	b = append(b, gs)
-	return append(b, j...)
+	return appendStoredDecision(b, &sd)
 }
 
 // DecodeList decodes a stored list with its decision.

@@ -76,8 +76,9 @@ func (t *Taxer) Assess(inv *Inventory, on time.Time) (TaxBill, []Reason) {
 	h := &inv.Head
 	bill := TaxBill{InvtNo: h.InvtNo, OrderNo: h.OrderNo, LogisticsNo: h.LogisticsNo, AssureCode: h.AssureCode,
 		EbcCode: h.EbcCode, LogisticsCode: h.LogisticsCode, AgentCode: h.AgentCode, CustomsCode: h.CustomsCode, Status: BillUnpaid}
-	rate := decimal.NewFromInt(1)
-	if h.Currency != "142" {
+	cny := h.Currency == "142"
+	var rate decimal.Decimal
+	if !cny {
 		iso, ok := t.Legacy.Currency[h.Currency]
 		r, ok2 := t.Rates(iso, on)
 		if !ok || !ok2 {
@@ -85,28 +86,38 @@ func (t *Taxer) Assess(inv *Inventory, on time.Time) (TaxBill, []Reason) {
 		}
 		rate = r
 	}
-	extra := dec(h.Freight).Add(dec(h.InsuredFee))
+	extra := dec(h.Freight)
+	if h.InsuredFee != "0" {
+		extra = extra.Add(dec(h.InsuredFee))
+	}
+	totals := make([]decimal.Decimal, len(inv.Items))
 	sum := decimal.Zero
 	for i := range inv.Items {
-		sum = sum.Add(dec(inv.Items[i].TotalPrice))
+		totals[i] = dec(inv.Items[i].TotalPrice)
+		sum = sum.Add(totals[i])
 	}
 	items := make([]tariff.RetailItem, len(inv.Items))
 	var reasons []Reason
 	left := extra
+	day := refdata.Day(on)
 	for i := range inv.Items {
 		it := &inv.Items[i]
 		share := left
 		if i < len(inv.Items)-1 && sum.IsPositive() {
-			share = extra.Mul(dec(it.TotalPrice)).Div(sum).Round(2)
+			share = extra.Mul(totals[i]).Div(sum).Round(2)
 			left = left.Sub(share)
 		}
-		value := dec(it.TotalPrice).Add(share).Mul(rate).Round(2)
+		value := totals[i].Add(share)
+		if !cny { // in CNY the rate is 1: the product is the value itself
+			value = value.Mul(rate)
+		}
+		value = value.Round(2)
 		origin, ok := t.Legacy.Country[it.Country]
 		if !ok {
 			reasons = append(reasons, reason("country", "/InventoryList/"+strconv.Itoa(i)+"/country", "原产国代码 "+it.Country+" 未知", "unknown country code "+it.Country))
 			continue
 		}
-		k := rateKey{it.Gcode, origin, refdata.Day(on)}
+		k := rateKey{it.Gcode, origin, day}
 		ri, ok := t.cache.Load(k)
 		if !ok {
 			r, err := t.Schedule.RetailItemFor(it.Gcode, origin, on, decimal.Zero, decimal.Zero)
@@ -123,7 +134,7 @@ func (t *Taxer) Assess(inv *Inventory, on time.Time) (TaxBill, []Reason) {
 	if len(reasons) > 0 {
 		return bill, reasons
 	}
-	order := tariff.RetailOrder{Items: items, Indivisible: len(items) == 1 && dec(inv.Items[0].Qty).Equal(decimal.NewFromInt(1))}
+	order := tariff.RetailOrder{Items: items, Indivisible: len(items) == 1 && isOne(inv.Items[0].Qty)}
 	tax := tariff.RetailImportTax(t.Config, order)
 	bill.Channel, bill.Rule, bill.RuleZH, bill.RuleEN = tax.Channel, tax.Rule.Code, tax.Rule.ZH, tax.Rule.EN
 	bill.Value = tax.Value
@@ -131,16 +142,24 @@ func (t *Taxer) Assess(inv *Inventory, on time.Time) (TaxBill, []Reason) {
 		return bill, []Reason{{Code: tax.Rule.Code, Element: "/InventoryHead", ZH: tax.Rule.ZH, EN: tax.Rule.EN}}
 	}
 	bill.CustomsTax, bill.ValueAddedTax, bill.ConsumptionTax, bill.Total = tax.Duty, tax.VAT, tax.CT, tax.Total
+	// Each line pays what it would alone: in the order's channel its part
+	// of the sums is exactly that.
+	bill.Items = make([]TaxItem, len(items))
 	for i, it := range items {
-		one := tariff.RetailImportTax(t.Config, tariff.RetailOrder{Items: []tariff.RetailItem{it}, Indivisible: order.Indivisible})
-		if len(items) == 1 {
-			one = tax
-		}
+		l := tax.Lines[i]
 		gnum, _ := strconv.Atoi(inv.Items[i].Gnum)
-		bill.Items = append(bill.Items, TaxItem{Gnum: gnum, Gcode: inv.Items[i].Gcode, TaxPrice: it.Value,
-			CustomsTax: one.Duty, ValueAddedTax: one.VAT, ConsumptionTax: one.CT})
+		bill.Items[i] = TaxItem{Gnum: gnum, Gcode: inv.Items[i].Gcode, TaxPrice: it.Value,
+			CustomsTax: l.Duty, ValueAddedTax: l.VAT, ConsumptionTax: l.CT}
 	}
 	return bill, nil
+}
+
+// isOne: a checked decimal element equal to 1.
+func isOne(s string) bool {
+	if v, ok := fixed5(s); ok {
+		return v == fixedScale
+	}
+	return dec(s).Equal(decimal.NewFromInt(1))
 }
 
 // Reason says why a list was refused or held, naming the element at fault.

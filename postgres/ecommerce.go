@@ -144,7 +144,7 @@ func (s *cbecStore) Apply(ctx context.Context, units []*ecommerce.Unit) error {
 			}
 			seq++
 			r.Seq = seq
-			b, err := json.Marshal(r)
+			b, err := r.AppendJSON(nil)
 			if err != nil {
 				return err
 			}

@@ -426,6 +426,7 @@ func (w *cbecWriter) quota(u *ecommerce.Unit) error {
 // numbers after the last one (the writer lock is held).
 func (w *cbecWriter) receipts(units []*ecommerce.Unit, seq int64) error {
 	var args []any
+	var buf []byte // the batch's receipt bodies, end to end
 	n := 0
 	write := func(k int) error {
 		p, err := w.stmt(receiptRows(k))
@@ -443,11 +444,12 @@ func (w *cbecWriter) receipts(units []*ecommerce.Unit, seq int64) error {
 			}
 			seq++
 			r.Seq = seq
-			body, err := json.Marshal(r)
-			if err != nil {
+			start := len(buf)
+			var err error
+			if buf, err = r.AppendJSON(buf); err != nil {
 				return err
 			}
-			args = append(args, seq, r.ListID, body)
+			args = append(args, seq, r.ListID, buf[start:len(buf):len(buf)])
 			if n++; n == maxChunk {
 				if err := write(n); err != nil {
 					return err

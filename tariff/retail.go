@@ -60,7 +60,11 @@ type RetailTax struct {
 	Counted      decimal.Decimal // added to the buyer's annual total
 	AnnualAfter  decimal.Decimal
 	CombinedRate decimal.Decimal // (CT + VAT)/(1 − CT) × share of a one-item order, percent; zero otherwise
+	Lines        []RetailLine    // per item, in order: its part of Duty, CT and VAT (they add up to them)
 }
+
+// RetailLine is one item's rounded duty, consumption tax and VAT.
+type RetailLine struct{ Duty, CT, VAT decimal.Decimal }
 
 var (
 	RuleRetailWithin   = Rule{"cbec_within_limits", "单次交易限值和年度限值以内，关税税率为0%，进口环节增值税、消费税按法定应纳税额的70%征收", "within the order and annual limits: duty 0 %, VAT and consumption tax at 70 % of the statutory amount"}
@@ -94,7 +98,8 @@ func RetailImportTax(cfg RetailConfig, o RetailOrder) RetailTax {
 	if t.Channel == RetailFullTax {
 		share = one
 	}
-	for _, it := range o.Items {
+	t.Lines = make([]RetailLine, len(o.Items))
+	for i, it := range o.Items {
 		duty := decimal.Zero
 		if t.Channel == RetailFullTax {
 			duty = it.Duty.amount(it.Value, it.Qty).Round(cfg.Places)
@@ -105,9 +110,11 @@ func RetailImportTax(cfg RetailConfig, o RetailOrder) RetailTax {
 			ct = consumptionTax(*it.CT, base, it.Qty) // statutory, unrounded
 		}
 		vat := base.Add(ct).Mul(it.VAT.Shift(-2))
-		t.Duty = t.Duty.Add(duty)
-		t.CT = t.CT.Add(ct.Mul(share).Round(cfg.Places))
-		t.VAT = t.VAT.Add(vat.Mul(share).Round(cfg.Places))
+		l := RetailLine{Duty: duty, CT: ct.Mul(share).Round(cfg.Places), VAT: vat.Mul(share).Round(cfg.Places)}
+		t.Lines[i] = l
+		t.Duty = t.Duty.Add(l.Duty)
+		t.CT = t.CT.Add(l.CT)
+		t.VAT = t.VAT.Add(l.VAT)
 	}
 	if len(o.Items) == 1 && t.Channel == RetailPreferential {
 		it := o.Items[0]

@@ -51,6 +51,25 @@ func TestRetailImportTax(t *testing.T) {
 			if !got.Total.Equal(got.Duty.Add(got.CT).Add(got.VAT)) {
 				t.Errorf("total %s", got.Total)
 			}
+			// The lines add up to the sums, and each is what the item alone
+			// would pay in the same channel.
+			if got.Channel == RetailGeneralTrade {
+				if got.Lines != nil {
+					t.Errorf("lines of a general-trade order: %v", got.Lines)
+				}
+				return
+			}
+			var sum RetailLine
+			for i, l := range got.Lines {
+				sum.Duty, sum.CT, sum.VAT = sum.Duty.Add(l.Duty), sum.CT.Add(l.CT), sum.VAT.Add(l.VAT)
+				alone := RetailImportTax(cfg, RetailOrder{Items: tt.o.Items[i : i+1], Indivisible: tt.o.Indivisible})
+				if !alone.Duty.Equal(l.Duty) || !alone.CT.Equal(l.CT) || !alone.VAT.Equal(l.VAT) {
+					t.Errorf("line %d %+v, alone %s %s %s", i, l, alone.Duty, alone.CT, alone.VAT)
+				}
+			}
+			if len(got.Lines) != len(tt.o.Items) || !sum.Duty.Equal(got.Duty) || !sum.CT.Equal(got.CT) || !sum.VAT.Equal(got.VAT) {
+				t.Errorf("lines %+v", got.Lines)
+			}
 		})
 	}
 }
