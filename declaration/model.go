@@ -243,12 +243,16 @@ type Finding struct {
 // TaxAssessment is the computed duty, trade-remedy duties, consumption
 // tax and VAT, in CNY.
 type TaxAssessment struct {
-	Method         string            `json:"method"`
-	Items          []ItemTax         `json:"items"`
-	Duty           decimal.Decimal   `json:"duty"`
-	RemedyDuty     decimal.Decimal   `json:"remedy_duty"`
-	ConsumptionTax decimal.Decimal   `json:"consumption_tax"`
-	VAT            decimal.Decimal   `json:"vat"`
+	Method         string          `json:"method"`
+	Items          []ItemTax       `json:"items"`
+	Duty           decimal.Decimal `json:"duty"`
+	RemedyDuty     decimal.Decimal `json:"remedy_duty"`
+	ConsumptionTax decimal.Decimal `json:"consumption_tax"`
+	VAT            decimal.Decimal `json:"vat"`
+	// InspectionDuty is the additional duty the review or inspection
+	// assessed on its findings (e.g. an undervalued item), on top of the
+	// figures computed from the declared data; it is part of Total.
+	InspectionDuty decimal.Decimal   `json:"inspection_duty,omitzero"`
 	Total          decimal.Decimal   `json:"total"`
 	DutyWaived     bool              `json:"duty_waived,omitempty"` // consignment duty under the de-minimis threshold
 	Rates          map[string]string `json:"exchange_rates,omitempty"`

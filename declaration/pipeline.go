@@ -107,8 +107,14 @@ func (s *Service) advance(ctx context.Context, d *Declaration, at time.Time) (pr
 			if err != nil {
 				return p, err
 			}
+			if r := d.Inspection; r != nil && r.AdditionalDuty.IsPositive() {
+				// What the check found is collected with the rest, on the same bill.
+				ta.InspectionDuty = r.AdditionalDuty
+				ta.Total = ta.Total.Add(r.AdditionalDuty)
+			}
 			d.Tax = &ta
-			st = step{ActAssessTax, ta.Method, map[string]any{"duty": ta.Duty, "vat": ta.VAT, "total": ta.Total}}
+			st = step{ActAssessTax, ta.Method, map[string]any{"duty": ta.Duty, "vat": ta.VAT,
+				"inspection_duty": ta.InspectionDuty, "total": ta.Total}}
 		case StatusAssessed:
 			if d.Tax == nil || d.Tax.Total.IsZero() {
 				d.Settlement = &Settlement{Kind: "none_due", Amount: decimal.Zero, At: at, By: System.Name}

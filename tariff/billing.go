@@ -122,7 +122,7 @@ func (b *Billing) Issue(ctx context.Context, tx declaration.Tx, d *declaration.D
 	t := d.Tax
 	bill := &Bill{No: t.BillNo, Kind: BillOriginal, DeclarationID: d.ID, EntryID: d.EntryID,
 		TradeCoScc: d.Head.TradeCoScc, TradeName: d.Head.TradeName, AgentCodeScc: d.Head.AgentCodeScc,
-		Customs: d.Head.CustomMaster, Duty: t.Duty, RemedyDuty: t.RemedyDuty, ConsumptionTax: t.ConsumptionTax,
+		Customs: d.Head.CustomMaster, Duty: t.Duty.Add(t.InspectionDuty), RemedyDuty: t.RemedyDuty, ConsumptionTax: t.ConsumptionTax,
 		VAT: t.VAT, Amount: t.Total, IssuedAt: t.AssessedAt, Status: BillUnpaid, Version: 1}
 	bill.DueDate = b.Calendar.DueDate(t.AssessedAt, b.Config.DueDays)
 	events := []BillEvent{b.event(bill, "issue", declaration.System, t.AssessedAt, "",
