@@ -155,7 +155,11 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if err != nil {
 		return nil, a.fail(err)
 	}
-	a.Billing = &tariff.Billing{Store: bills, Accounts: guarantees, Config: a.Settings.Billing, Calendar: calendar}
+	if err := a.Settings.Billing.Check(); err != nil {
+		return nil, a.fail(err)
+	}
+	a.Billing = &tariff.Billing{Store: bills, Accounts: guarantees, Config: a.Settings.Billing, Calendar: calendar,
+		Credit: creditTerms{a.Credit.Book()}}
 	queue, err := a.workQueue(ctx)
 	if err != nil {
 		return nil, a.fail(err)

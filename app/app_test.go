@@ -47,6 +47,13 @@ func eachStore(t *testing.T, fn func(t *testing.T, e *env)) {
 
 func newEnv(t *testing.T, dsn string, inline bool, configFiles ...[2]string) *env {
 	t.Helper()
+	return newEnvSettings(t, dsn, inline, nil, configFiles...)
+}
+
+// newEnvSettings is newEnv with sections of config.json set (replacing the
+// section whole).
+func newEnvSettings(t *testing.T, dsn string, inline bool, sections map[string]any, configFiles ...[2]string) *env {
+	t.Helper()
 	dir := t.TempDir()
 	if err := os.MkdirAll(filepath.Join(dir, "config"), 0o755); err != nil {
 		t.Fatal(err)
@@ -60,8 +67,13 @@ func newEnv(t *testing.T, dsn string, inline bool, configFiles ...[2]string) *en
 		}
 	}
 	// The e-commerce random stream is off so that lists end as their documents say.
-	settings := fmt.Sprintf(`{"pipeline": {"inline": %v}, "ecommerce": {"random_red": 0, "random_yellow": 0}}`, inline)
-	if err := os.WriteFile(filepath.Join(dir, "config.json"), []byte(settings), 0o644); err != nil {
+	settings := map[string]any{"pipeline": map[string]any{"inline": inline},
+		"ecommerce": map[string]any{"random_red": 0, "random_yellow": 0}}
+	for k, v := range sections {
+		settings[k] = v
+	}
+	raw, _ := json.Marshal(settings)
+	if err := os.WriteFile(filepath.Join(dir, "config.json"), raw, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	cfg := Config{DataDir: dir, PostgresDSN: dsn}

@@ -9,11 +9,21 @@ import (
 	"github.com/jinguan-customs/jinguan/credit"
 	"github.com/jinguan-customs/jinguan/enterprise"
 	"github.com/jinguan-customs/jinguan/risk"
+	"github.com/jinguan-customs/jinguan/tariff"
 )
 
 // The risk stage asks the credit book for the grade of every trader and
 // agent; the book answers from an in-memory snapshot.
 var _ risk.CreditSource = (*credit.Book)(nil)
+
+// creditTerms gives billing a trader's guarantee requirement and whether
+// it may pay monthly, from the same snapshot: the grade's measures.
+type creditTerms struct{ book *credit.Book }
+
+func (c creditTerms) Terms(_ context.Context, scc string, _ time.Time) (tariff.Terms, error) {
+	g, m := c.book.Lookup(scc)
+	return tariff.Terms{Grade: g.Code(), Guarantee: m.Guarantee, Consolidated: m.ConsolidatedPayment}, nil
+}
 
 // openCredit builds the credit service and loads the credit record into
 // memory.

@@ -1,13 +1,18 @@
 package app
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/jinguan-customs/jinguan/credit"
+	"github.com/jinguan-customs/jinguan/enterprise"
+	"github.com/jinguan-customs/jinguan/tariff"
 )
 
 // grade puts trader in grade through the credit API, as credit officers
@@ -117,4 +122,216 @@ func TestPriorityQueue(t *testing.T) {
 			}
 		}
 	})
+}
+
+// accountOf picks a demo guarantee account: consolidated or not, with a
+// balance that covers any demo import.
+func (e *env) accountOf(consolidated bool) enterprise.GuaranteeAccount {
+	e.t.Helper()
+	_, accounts := e.traders()
+	for _, a := range accounts {
+		if a.Consolidated == consolidated && a.Amount.GreaterThanOrEqual(decimal.NewFromInt(20_000_000)) {
+			return a
+		}
+	}
+	e.t.Fatalf("no demo account consolidated=%v", consolidated)
+	return enterprise.GuaranteeAccount{}
+}
+
+func (e *env) balanceOf(id string) decimal.Decimal {
+	e.t.Helper()
+	_, acct := e.do("GET", "/api/v1/guarantee-accounts/"+id, e.users["admin"].Token, nil)
+	return decimal.RequireFromString(acct["balance"].(string))
+}
+
+// Release before payment under each grade's guarantee requirement, end to
+// end on green-lane imports: an advanced-certified trader's goods go on
+// its exemption (its consolidated account takes the bill for the month,
+// its balance untouched), a certified trader's on half the bill debited,
+// a regular trader's on the whole bill, and a dishonest trader's wait for
+// payment — its general guarantee refused — until an officer registers a
+// specific guarantee of the bill.
+func TestGuaranteeMeasuresPerGrade(t *testing.T) {
+	eachStore(t, func(t *testing.T, e *env) {
+		admin, officer := e.users["admin"].Token, e.users["officer.li"].Token
+		plain, _ := e.traders()
+		monthly, general := e.accountOf(true), e.accountOf(false)
+		exemptPlain, exemptMonthly, reduced, dishonest := plain[0], monthly.SCC, general.SCC, plain[1]
+		e.grade(exemptPlain, "advanced_certified")
+		e.grade(exemptMonthly, "advanced_certified")
+		e.grade(reduced, "certified")
+		e.grade(dishonest, "dishonest")
+		code, resp := e.do("PUT", "/api/v1/guarantee-accounts/GA-LISTED", officer, map[string]any{"scc": dishonest,
+			"kind": "bank_letter", "amount": "100000000", "valid_from": "2025-01-01", "reason": "lodged before the listing"})
+		if code != 200 {
+			t.Fatalf("register: %d %v", code, resp)
+		}
+		importOf := func(trader, key string) (map[string]any, map[string]any, decimal.Decimal) {
+			t.Helper()
+			f, u := e.importOf(trader)
+			d := e.submitSettled(f, u, key)
+			if d["status"] == "under_inspection" { // a dishonest trader's, mostly
+				code, r := e.do("POST", fmt.Sprintf("/api/v1/declarations/%.0f/inspection-result", d["id"]), e.users["officer.wang"].Token,
+					map[string]any{"outcome": "no_finding"})
+				if code != 200 {
+					t.Fatalf("inspection result: %d %v", code, r)
+				}
+				d = r
+			}
+			_, bill := e.do("GET", "/api/v1/tax-bills/"+billOf(d), admin, nil)
+			return d, bill, decimal.RequireFromString(d["tax"].(map[string]any)["total"].(string))
+		}
+		settlement := func(d map[string]any) map[string]any { s, _ := d["settlement"].(map[string]any); return s }
+		dueIn15 := func(bill map[string]any) string {
+			issued, _ := time.Parse(time.RFC3339Nano, bill["issued_at"].(string))
+			return e.a.Billing.Calendar.DueDate(issued, 15)
+		}
+
+		// Exempt, no account: released on the undertaking, the bill due in 15 days.
+		d, bill, total := importOf(exemptPlain, "exempt-1")
+		s := settlement(d)
+		if d["status"] != "released" || s["kind"] != "guarantee_exempt" || s["grade"] != "advanced_certified" ||
+			s["guarantee"] != "exempt" || s["secured"] != nil || s["reference"] != nil {
+			t.Fatalf("exempt: %v %v", d["status"], s)
+		}
+		if bill["status"] != "guaranteed" || bill["guarantee"] != nil || bill["guarantee_measure"] != "exempt" ||
+			bill["due_date"] != dueIn15(bill) || bill["period"] != nil {
+			t.Fatalf("exempt bill: %v", bill)
+		}
+		code, paid := e.do("POST", "/api/v1/tax-bills/"+bill["no"].(string)+"/payment", admin, map[string]any{"amount": total.String(), "reference": "BANK-EX"})
+		if code != 200 || paid["status"] != "paid" {
+			t.Fatalf("paying an exempt bill: %d %v", code, paid)
+		}
+
+		// Exempt with a consolidated account: on the month's statement, nothing debited.
+		d, bill, _ = importOf(exemptMonthly, "exempt-2")
+		if s = settlement(d); d["status"] != "released" || s["kind"] != "guarantee_exempt" || s["reference"] != monthly.ID || s["consolidated"] != true {
+			t.Fatalf("exempt on a consolidated account: %v %v", d["status"], s)
+		}
+		if bill["guarantee"] != monthly.ID || bill["period"] == nil || e.balanceOf(monthly.ID).Cmp(monthly.Amount) != 0 {
+			t.Fatalf("exempt bill on the statement %v; balance %s of %s", bill, e.balanceOf(monthly.ID), monthly.Amount)
+		}
+
+		// Reduced: half the bill, rounded up to the fen, debited.
+		d, bill, total = importOf(reduced, "reduced-1")
+		half := total.Mul(decimal.RequireFromString("0.5")).RoundCeil(2)
+		if s = settlement(d); d["status"] != "released" || s["guarantee"] != "reduced" || s["secured"] != half.String() ||
+			bill["secured"] != half.String() || !general.Amount.Sub(e.balanceOf(general.ID)).Equal(half) {
+			t.Fatalf("reduced: %v %v; bill %v; balance %s", d["status"], s, bill, e.balanceOf(general.ID))
+		}
+		code, _ = e.do("POST", "/api/v1/tax-bills/"+bill["no"].(string)+"/payment", admin, map[string]any{"amount": total.String(), "reference": "BANK-RED"})
+		if code != 200 || !e.balanceOf(general.ID).Equal(general.Amount) {
+			t.Fatalf("payment did not give the half back: %d, balance %s", code, e.balanceOf(general.ID))
+		}
+
+		// Full: the general guarantee is refused, the goods wait.
+		d, bill, total = importOf(dishonest, "full-1")
+		if d["status"] != "assessed" || d["settlement"] != nil || bill["status"] != "unpaid" {
+			t.Fatalf("dishonest trader released: %v %v", d["status"], d["settlement"])
+		}
+		u := e.users[declarantOf(e, d["head"].(map[string]any)["agent_code_scc"].(string), dishonest)]
+		path := fmt.Sprintf("/api/v1/declarations/%.0f/guarantee", d["id"])
+		for _, body := range []map[string]any{{}, {"account": "GA-LISTED"}} {
+			code, resp = e.do("POST", path, u.Token, body)
+			if code != 422 || fmt.Sprint(pointers(resp)) != "[/account:full_guarantee_required]" {
+				t.Fatalf("general guarantee of a dishonest trader %v: %d %v", body, code, resp)
+			}
+		}
+		// An officer records a specific guarantee of the bill in full.
+		no := bill["no"].(string)
+		code, resp = e.do("PUT", "/api/v1/guarantee-accounts/GA-SPECIFIC-1", officer, map[string]any{"scc": dishonest,
+			"kind": "bank_letter", "amount": total.String(), "valid_from": "2025-01-01", "bill": no, "reason": "逐票担保"})
+		if code != 200 || resp["bill"] != no {
+			t.Fatalf("specific guarantee: %d %v", code, resp)
+		}
+		code, resp = e.do("POST", path, u.Token, map[string]any{})
+		want := map[any]string{"green": "released", "red": "guaranteed"}[resp["lane"]] // an officer releases a red one
+		if s = settlement(resp); code != 200 || resp["status"] != want || s["reference"] != "GA-SPECIFIC-1" ||
+			s["guarantee"] != "full" || s["secured"] != total.String() || s["grade"] != "dishonest" {
+			t.Fatalf("on the specific guarantee: %d %v %v", code, resp["status"], s)
+		}
+		if b := e.balanceOf("GA-LISTED"); !b.Equal(decimal.NewFromInt(100000000)) {
+			t.Errorf("the general guarantee was debited: %s", b)
+		}
+		// The console shows the measure on the declaration and the bill.
+		html := e.page(fmt.Sprintf("/console/declarations/%.0f?lang=en", resp["id"]), officer)
+		if !strings.Contains(html, `id="settle-measure"`) || !strings.Contains(e.page("/console/tax-bills/"+no+"?lang=zh", officer), "全额担保") {
+			t.Error("console lacks the guarantee measure")
+		}
+	})
+}
+
+// declarantOf names a demo declarant user who may act for the trader: its
+// own, else its agent's.
+func declarantOf(e *env, agent, trader string) string {
+	for n, u := range e.users {
+		if u.Role == "declarant" && u.Enterprise == trader {
+			return n
+		}
+	}
+	for n, u := range e.users {
+		if u.Role == "declarant" && u.Enterprise == agent {
+			return n
+		}
+	}
+	e.t.Fatalf("no declarant for %s", trader)
+	return ""
+}
+
+// Consolidated payment only where the grade allows it: configured off for
+// regular traders, a regular trader's consolidated guarantee still
+// secures its bill, but the bill is paid on its own by its own date, and
+// the settlement and the bill's event say why (zh/en).
+func TestConsolidatedPaymentRefused(t *testing.T) {
+	e := newEnvSettings(t, "", true, map[string]any{"credit": map[string]any{"measures": map[string]any{
+		"regular": map[string]any{"random_multiplier": 1, "document_review_share": 1, "guarantee": "normal",
+			"two_step": true, "consolidated_payment": false}}}})
+	admin := e.users["admin"].Token
+	monthly := e.accountOf(true)
+	f, u := e.importOf(monthly.SCC)
+	d := e.submitSettled(f, u, "refused-1")
+	s := d["settlement"].(map[string]any)
+	refused, _ := s["refused"].(map[string]any)
+	if d["status"] != "released" || s["reference"] != monthly.ID || s["consolidated"] != nil || refused == nil ||
+		refused["code"] != "consolidated_not_allowed" || !strings.Contains(refused["message_zh"].(string), "汇总征税") ||
+		!strings.Contains(refused["message_en"].(string), "consolidated payment") {
+		t.Fatalf("refused consolidated payment: %v %v", d["status"], s)
+	}
+	_, bill := e.do("GET", "/api/v1/tax-bills/"+billOf(d), admin, nil)
+	issued, _ := time.Parse(time.RFC3339Nano, bill["issued_at"].(string))
+	if bill["period"] != nil || bill["due_date"] != e.a.Billing.Calendar.DueDate(issued, 15) {
+		t.Fatalf("bill still on the month's statement: %v", bill)
+	}
+	evs := bill["events"].([]any)
+	if data := evs[len(evs)-1].(map[string]any)["data"].(map[string]any); data["refused"] == nil {
+		t.Errorf("the guarantee event does not say why: %v", data)
+	}
+	if html := e.page(fmt.Sprintf("/console/declarations/%.0f?lang=en", d["id"]), admin); !strings.Contains(html, `id="settle-refused"`) ||
+		!strings.Contains(html, "consolidated_not_allowed") {
+		t.Error("console does not show the refusal")
+	}
+}
+
+// Every grade's measures reach the modules that apply them through the
+// wiring: billing's terms and the risk stage's settings follow the credit
+// configuration.
+func TestMeasuresWiredPerGrade(t *testing.T) {
+	e := newEnv(t, "", true)
+	ts := e.consignees(5)
+	grades := []string{"advanced_certified", "certified", "regular", "dishonest", "seriously_dishonest"}
+	measures := credit.DefaultMeasures()
+	for i, g := range grades {
+		e.grade(ts[i], g)
+		cg, _ := credit.ParseGrade(g)
+		m := measures[cg]
+		terms, err := e.a.Billing.Credit.Terms(context.Background(), ts[i], time.Now())
+		if err != nil || terms != (tariff.Terms{Grade: g, Guarantee: m.Guarantee, Consolidated: m.ConsolidatedPayment}) {
+			t.Errorf("%s: billing terms %+v %v, measures %+v", g, terms, err, m)
+		}
+		r := e.a.Settings.Risk.Credit[g]
+		if r.Multiplier != m.RandomMultiplier || r.Floor != m.MinInspectionRate || r.DocumentReview == nil ||
+			*r.DocumentReview != m.DocumentReviewShare || r.Priority != m.Priority {
+			t.Errorf("%s: risk measure %+v, credit measures %+v", g, r, m)
+		}
+	}
 }

@@ -324,6 +324,9 @@ func (s *Service) Guarantee(ctx context.Context, p auth.Principal, id int64, in 
 			return step{}, err
 		}
 		d.Settlement = st
+		if st.Kind == SettleExempt {
+			return step{ActGuarantee, "guarantee exempt, credit grade " + st.Grade, st}, nil
+		}
 		return step{ActGuarantee, "guarantee " + st.Reference, st}, nil
 	})
 }

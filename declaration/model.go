@@ -294,14 +294,48 @@ type RemedyDuty struct {
 	Amount   decimal.Decimal `json:"amount"`
 }
 
-// Settlement records how the taxes were secured: payment or guarantee.
+// Settlement records how the taxes were secured: payment, a guarantee,
+// or — for a trader whose credit grade exempts it from guarantees — its
+// undertaking (guarantee_exempt), the bill still due by its date.
 type Settlement struct {
-	Kind      string          `json:"kind"` // paid | guaranteed | none_due
+	Kind      string          `json:"kind"` // paid | guaranteed | guarantee_exempt | none_due
 	Amount    decimal.Decimal `json:"amount"`
-	Reference string          `json:"reference,omitempty"`
+	Reference string          `json:"reference,omitempty"` // payment reference, or the guarantee account
 	At        time.Time       `json:"at"`
 	By        string          `json:"by"`
+	// The credit measure that decided a release before payment
+	// (差别化管理措施): the trader's grade, its guarantee requirement
+	// (exempt, reduced, normal, full), what the guarantee account gave
+	// (the whole bill, a share, nothing when exempt), whether the bill is
+	// paid with the month's others (汇总征税), and why a measure the
+	// trader holds an account for did not apply.
+	Grade        string          `json:"grade,omitempty"`
+	Guarantee    string          `json:"guarantee,omitempty"`
+	Secured      decimal.Decimal `json:"secured,omitzero"`
+	Consolidated bool            `json:"consolidated,omitempty"`
+	Refused      *Refusal        `json:"refused,omitempty"`
 }
+
+// Refusal is a coded reason, in both languages, why a measure did not apply.
+type Refusal struct {
+	Code      string `json:"code"`
+	MessageZH string `json:"message_zh"`
+	MessageEN string `json:"message_en"`
+}
+
+// SecuredBeforePayment reports whether the settlement lets the goods go before
+// payment: a guarantee, or the trader's exemption from one.
+func (s *Settlement) SecuredBeforePayment() bool {
+	return s != nil && (s.Kind == SettleGuaranteed || s.Kind == SettleExempt)
+}
+
+// Settlement kinds.
+const (
+	SettlePaid       = "paid"
+	SettleGuaranteed = "guaranteed"
+	SettleExempt     = "guarantee_exempt" // 免担保: released on the trader's undertaking
+	SettleNoneDue    = "none_due"
+)
 
 // Event is one immutable lifecycle transition.
 type Event struct {

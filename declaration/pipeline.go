@@ -29,13 +29,14 @@ type TaxStage interface {
 // take a Tx run inside the write transaction, so a bill, a guarantee debit
 // and the transition they go with commit together or not at all.
 type Billing interface {
-	// Plan numbers the bill of d's assessment and names the guarantee
-	// account expected to secure it ("" = none). It only reads; the debit
-	// in Issue decides.
-	Plan(ctx context.Context, d *Declaration) (billNo, account string, err error)
-	// Issue stores the bill d.Tax.BillNo and, when d.Settlement says the
-	// taxes are guaranteed, debits that account. It returns false, having
-	// written nothing, when the account no longer covers the bill.
+	// Plan numbers the bill of d's assessment and says how it is expected
+	// to be secured before payment under the trader's credit measures: a
+	// guarantee account, or the trader's exemption (nil = it waits for
+	// payment). It only reads; the debit in Issue decides.
+	Plan(ctx context.Context, d *Declaration) (billNo string, secured *Settlement, err error)
+	// Issue stores the bill d.Tax.BillNo and, when d.Settlement secures it
+	// before payment, debits the account as planned. It returns false,
+	// having written nothing, when the account no longer covers the bill.
 	Issue(ctx context.Context, tx Tx, d *Declaration) (bool, error)
 	// Pay records payment of d's bill, late fee included.
 	Pay(ctx context.Context, tx Tx, d *Declaration, in PaymentInput, by Actor, at time.Time) (*Settlement, error)
@@ -117,14 +118,14 @@ func (s *Service) advance(ctx context.Context, d *Declaration, at time.Time) (pr
 				"inspection_duty": ta.InspectionDuty, "total": ta.Total}}
 		case StatusAssessed:
 			if d.Tax == nil || d.Tax.Total.IsZero() {
-				d.Settlement = &Settlement{Kind: "none_due", Amount: decimal.Zero, At: at, By: System.Name}
+				d.Settlement = &Settlement{Kind: SettleNoneDue, Amount: decimal.Zero, At: at, By: System.Name}
 				st = step{ActPay, "no tax due", d.Settlement}
 				break
 			}
 			if s.billing == nil || d.Tax.BillNo != "" {
 				return p, nil // waits for payment
 			}
-			no, account, err := s.billing.Plan(ctx, d)
+			no, sec, err := s.billing.Plan(ctx, d)
 			if err != nil {
 				return p, err
 			}
@@ -133,13 +134,18 @@ func (s *Service) advance(ctx context.Context, d *Declaration, at time.Time) (pr
 			d.Tax, p.issue = &tax, true
 			// Guarantee optimistically only after an assessment in this run:
 			// a failed debit then falls back to that event, never to none.
-			if account == "" || len(p.evs) == 0 {
+			if !sec.SecuredBeforePayment() || len(p.evs) == 0 {
 				return p, nil // waits for payment
 			}
 			u := *d
 			p.unsecured, p.kept = &u, len(p.evs)
-			d.Settlement = &Settlement{Kind: "guaranteed", Amount: d.Tax.Total, Reference: account, At: at, By: System.Name}
-			st = step{ActGuarantee, "guarantee " + account, d.Settlement}
+			sec.At, sec.By = at, System.Name
+			d.Settlement = sec
+			reason := "guarantee " + sec.Reference
+			if sec.Kind == SettleExempt {
+				reason = "guarantee exempt, credit grade " + sec.Grade
+			}
+			st = step{ActGuarantee, reason, d.Settlement}
 		case StatusPaid, StatusGuaranteed:
 			if d.Lane != LaneGreen && d.Lane != LaneBlue {
 				return p, nil // an officer releases after review or inspection

@@ -39,7 +39,14 @@ type GuaranteeAccount struct {
 	ValidFrom    string          `json:"valid_from"`
 	ValidTo      string          `json:"valid_to,omitempty"` // exclusive; "" = open
 	UpdatedAt    time.Time       `json:"updated_at"`
+	// Bill makes the account a specific guarantee (逐票担保) that secures
+	// that one tax bill and nothing else; "" = a general guarantee (总担保).
+	Bill string `json:"bill,omitempty"`
 }
+
+// Secures reports whether the account may secure ref: a general
+// guarantee anything, a specific one only its bill.
+func (a GuaranteeAccount) Secures(ref string) bool { return a.Bill == "" || a.Bill == ref }
 
 // ValidOn reports whether the account secures anything on day (YYYY-MM-DD).
 func (a GuaranteeAccount) ValidOn(day string) bool {
@@ -73,8 +80,9 @@ type GuaranteeTx interface {
 }
 
 // Debit secures amount for ref on account (or, when account is "", on the
-// first of the enterprise's accounts valid on the day of at whose balance
-// covers it) and returns the debit and the account as debited. ok is
+// first of the enterprise's accounts valid on the day of at that may
+// secure ref and whose balance covers it) and returns the debit and the
+// account as debited. ok is
 // false, and nothing is written, when none covers it. A ref already
 // debited and not restored returns that debit: retries are safe.
 func Debit(ctx context.Context, tx GuaranteeTx, scc, account string, amount decimal.Decimal, ref string, at time.Time) (d GuaranteeDebit, a GuaranteeAccount, ok bool, err error) {
@@ -97,7 +105,7 @@ func Debit(ctx context.Context, tx GuaranteeTx, scc, account string, amount deci
 	}
 	day := at.In(jinguan.China).Format(time.DateOnly)
 	for _, a := range accounts {
-		if (account != "" && a.ID != account) || !a.ValidOn(day) || a.Balance.LessThan(amount) {
+		if (account != "" && a.ID != account) || !a.ValidOn(day) || !a.Secures(ref) || a.Balance.LessThan(amount) {
 			continue
 		}
 		d = GuaranteeDebit{Ref: ref, Account: a.ID, Amount: amount, DebitedAt: at}
@@ -215,6 +223,12 @@ func CheckGuaranteeAccount(a GuaranteeAccount) []jinguan.FieldError {
 	from, errFrom := time.Parse(time.DateOnly, a.ValidFrom)
 	if errFrom != nil {
 		bad("/valid_from", "format", "日期格式应为 YYYY-MM-DD", "want a date YYYY-MM-DD")
+	}
+	switch {
+	case a.Bill != "" && !reGuaranteeID.MatchString(a.Bill):
+		bad("/bill", "format", "逐票担保所担保的税单编号应为1–32位字母、数字或连字符", "want the number of the one tax bill it secures: 1–32 letters, digits or hyphens")
+	case a.Bill != "" && a.Consolidated:
+		bad("/consolidated", "specific_consolidated", "逐票担保不能用于汇总征税", "a specific guarantee of one bill cannot be a consolidated-payment guarantee")
 	}
 	if a.ValidTo != "" {
 		to, err := time.Parse(time.DateOnly, a.ValidTo)

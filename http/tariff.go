@@ -43,6 +43,8 @@ type AccountInput struct {
 	ValidFrom    string          `json:"valid_from"`
 	ValidTo      string          `json:"valid_to,omitempty"`
 	Reason       string          `json:"reason,omitempty"`
+	// Bill makes it a specific guarantee (逐票担保) of that one tax bill.
+	Bill string `json:"bill,omitempty"`
 }
 
 // AccountView is an account with its latest debits and its history.
@@ -322,7 +324,7 @@ func (s *Server) putAccount(w http.ResponseWriter, r *http.Request, p auth.Princ
 		return err
 	}
 	a := enterprise.GuaranteeAccount{ID: id, SCC: in.SCC, Kind: in.Kind, Consolidated: in.Consolidated,
-		Amount: in.Amount, ValidFrom: in.ValidFrom, ValidTo: in.ValidTo}
+		Amount: in.Amount, ValidFrom: in.ValidFrom, ValidTo: in.ValidTo, Bill: in.Bill}
 	if _, err := s.Guarantees.Register(r.Context(), p, a, in.Reason, time.Now()); err != nil {
 		return err
 	}

@@ -23,11 +23,11 @@ func (db *DB) inTx(ctx context.Context, fn func(*writeTx) error) error {
 	return pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error { return fn(&writeTx{db: db, tx: tx}) })
 }
 
-const accountColumns = `id, scc, kind, consolidated, amount, balance, valid_from, valid_to, updated_at`
+const accountColumns = `id, scc, kind, consolidated, amount, balance, valid_from, valid_to, updated_at, bill`
 
 func scanAccount(row pgx.Row) (enterprise.GuaranteeAccount, error) {
 	var a enterprise.GuaranteeAccount
-	err := row.Scan(&a.ID, &a.SCC, &a.Kind, &a.Consolidated, &a.Amount, &a.Balance, &a.ValidFrom, &a.ValidTo, &a.UpdatedAt)
+	err := row.Scan(&a.ID, &a.SCC, &a.Kind, &a.Consolidated, &a.Amount, &a.Balance, &a.ValidFrom, &a.ValidTo, &a.UpdatedAt, &a.Bill)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return a, accountNotFound()
 	}
@@ -114,11 +114,11 @@ func (s *guaranteeStore) PutGuaranteeAccount(ctx context.Context, a enterprise.G
 			return err
 		}
 		a.Balance = a.Amount.Sub(outstanding)
-		if _, err := w.tx.Exec(ctx, `INSERT INTO guarantee_accounts (`+accountColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+		if _, err := w.tx.Exec(ctx, `INSERT INTO guarantee_accounts (`+accountColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
 			ON CONFLICT (id) DO UPDATE SET scc = excluded.scc, kind = excluded.kind, consolidated = excluded.consolidated,
 			amount = excluded.amount, balance = excluded.balance, valid_from = excluded.valid_from,
-			valid_to = excluded.valid_to, updated_at = excluded.updated_at`,
-			a.ID, a.SCC, a.Kind, a.Consolidated, a.Amount, a.Balance, a.ValidFrom, a.ValidTo, a.UpdatedAt); err != nil {
+			valid_to = excluded.valid_to, updated_at = excluded.updated_at, bill = excluded.bill`,
+			a.ID, a.SCC, a.Kind, a.Consolidated, a.Amount, a.Balance, a.ValidFrom, a.ValidTo, a.UpdatedAt, a.Bill); err != nil {
 			return mapErr(err)
 		}
 		ev.Account, ev.Action = a.ID, "register"

@@ -65,13 +65,13 @@ func (db *DB) inTx(ctx context.Context, fn func(*writeTx) error) error {
 	return tx.Commit()
 }
 
-const accountColumns = `id, scc, kind, consolidated, amount, balance, valid_from, valid_to, updated_at`
+const accountColumns = `id, scc, kind, consolidated, amount, balance, valid_from, valid_to, updated_at, bill`
 
 func scanAccount(row interface{ Scan(...any) error }) (enterprise.GuaranteeAccount, error) {
 	var a enterprise.GuaranteeAccount
 	var amount, balance string
 	var updated int64
-	err := row.Scan(&a.ID, &a.SCC, &a.Kind, &a.Consolidated, &amount, &balance, &a.ValidFrom, &a.ValidTo, &updated)
+	err := row.Scan(&a.ID, &a.SCC, &a.Kind, &a.Consolidated, &amount, &balance, &a.ValidFrom, &a.ValidTo, &updated, &a.Bill)
 	if errors.Is(err, sql.ErrNoRows) {
 		return a, accountNotFound()
 	}
@@ -200,11 +200,11 @@ func (s *guaranteeStore) PutGuaranteeAccount(ctx context.Context, a enterprise.G
 			return err
 		}
 		a.Balance = a.Amount.Sub(outstanding)
-		_, err = w.tx.ExecContext(ctx, `INSERT INTO guarantee_accounts (`+accountColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+		_, err = w.tx.ExecContext(ctx, `INSERT INTO guarantee_accounts (`+accountColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (id) DO UPDATE SET scc = excluded.scc, kind = excluded.kind, consolidated = excluded.consolidated,
 			amount = excluded.amount, balance = excluded.balance, valid_from = excluded.valid_from,
-			valid_to = excluded.valid_to, updated_at = excluded.updated_at`,
-			a.ID, a.SCC, a.Kind, a.Consolidated, a.Amount.String(), a.Balance.String(), a.ValidFrom, a.ValidTo, micros(a.UpdatedAt))
+			valid_to = excluded.valid_to, updated_at = excluded.updated_at, bill = excluded.bill`,
+			a.ID, a.SCC, a.Kind, a.Consolidated, a.Amount.String(), a.Balance.String(), a.ValidFrom, a.ValidTo, micros(a.UpdatedAt), a.Bill)
 		if err != nil {
 			return mapErr(err)
 		}

@@ -54,6 +54,7 @@ func Run(t *testing.T, open func(t *testing.T) Stores) {
 		{"Concurrent", testConcurrent},
 		{"GuaranteeAccounts", testGuaranteeAccounts},
 		{"GuaranteeDebits", testGuaranteeDebits},
+		{"SpecificGuarantee", testSpecificGuarantee},
 		{"Bills", testBills},
 		{"BillsInBatch", testBillsInBatch},
 		{"Reviews", testReviews},

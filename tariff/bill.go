@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -68,6 +69,19 @@ type Bill struct {
 	Reason         string          `json:"reason,omitempty"`    // why a supplementary or refund bill was raised
 	Review         string          `json:"review,omitempty"`    // the batch re-review that raised it
 	Version        int             `json:"version"`
+	// The credit measure under which it was secured before payment: the
+	// trader's grade, its guarantee requirement (exempt, reduced, normal,
+	// full) and what the account gave (nothing when exempt).
+	Grade   string          `json:"credit_grade,omitempty"`
+	Measure string          `json:"guarantee_measure,omitempty"`
+	Secured decimal.Decimal `json:"secured,omitzero"`
+}
+
+// debited reports whether a guarantee account holds a debit for the bill:
+// a guaranteed bill, unless its trader was exempt (bills secured before
+// the measures were recorded were debited in full).
+func (b Bill) debited() bool {
+	return b.Status == BillGuaranteed && b.Guarantee != "" && (b.Measure == "" || b.Secured.IsPositive())
 }
 
 // Open reports whether the bill still waits for money to move.
@@ -163,12 +177,24 @@ type BillConfig struct {
 	// years of the declaration [law: 3]; a re-review raises no
 	// supplementary bill for older ones.
 	RecoveryYears int `json:"recovery_years"`
+	// ReducedGuaranteeShare is the share of a bill a general guarantee is
+	// debited for a trader whose credit grade reduces its guarantee
+	// (减免担保) [default 0.5].
+	ReducedGuaranteeShare decimal.Decimal `json:"reduced_guarantee_share"`
+}
+
+// Check reports the first problem with the payment rules.
+func (c BillConfig) Check() error {
+	if c.ReducedGuaranteeShare.IsNegative() || c.ReducedGuaranteeShare.GreaterThan(decimal.NewFromInt(1)) {
+		return fmt.Errorf("billing.reduced_guarantee_share must be between 0 and 1, not %s", c.ReducedGuaranteeShare)
+	}
+	return nil
 }
 
 // DefaultBillConfig returns domain.md's figures.
 func DefaultBillConfig() BillConfig {
 	return BillConfig{DueDays: 15, LateFeeRate: decimal.RequireFromString("0.0005"), ConsolidatedWorkday: 5, Places: 2,
-		RecoveryYears: 3}
+		RecoveryYears: 3, ReducedGuaranteeShare: decimal.RequireFromString("0.5")}
 }
 
 // LateFee is the fee on amount for payment on day paid of a bill due on

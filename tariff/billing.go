@@ -14,13 +14,18 @@ import (
 
 // Billing is the declaration pipeline's tax-bill stage
 // (declaration.Billing): it issues the bill of each assessment, secures it
-// on the trader's guarantee account when the balance allows, and records
-// payment. bills.go adds the bill-level actions people take.
+// before payment as the trader's credit terms allow (credit.go) — on a
+// guarantee account when the balance allows, or on the trader's
+// exemption — and records payment. bills.go adds the bill-level actions people take.
 type Billing struct {
 	Store    BillStore
 	Accounts enterprise.GuaranteeStore // balances, read by Plan
 	Config   BillConfig
 	Calendar *Calendar
+	// Credit gives the trader's credit terms: how its bills may be
+	// secured before payment and whether it may pay monthly; nil: every
+	// trader on normal terms.
+	Credit CreditTerms
 	// Declarations pays and guarantees original bills through the
 	// declaration's lifecycle; set once both are built.
 	Declarations *declaration.Service
@@ -53,23 +58,31 @@ func BillNumber(entryID, kind string, n int) string {
 	return fmt.Sprintf("%s-%s%02d", entryID, letter, n)
 }
 
-// Plan implements declaration.Billing: the bill number, and the first of
-// the trader's accounts valid today whose last known balance covers the
-// taxes. Planned amounts are taken off the cached balance so that a burst
-// of declarations does not count one balance many times.
-func (b *Billing) Plan(ctx context.Context, d *declaration.Declaration) (string, string, error) {
+// Plan implements declaration.Billing: the bill number, and how the bill
+// is secured before payment under the trader's credit terms — the first of
+// its accounts valid today that may serve and whose last known balance
+// covers what the terms take, or its exemption. Planned amounts are taken
+// off the cached balance so that a burst of declarations does not count
+// one balance many times.
+func (b *Billing) Plan(ctx context.Context, d *declaration.Declaration) (string, *declaration.Settlement, error) {
 	no := BillNumber(d.EntryID, BillOriginal, d.Amendments+1)
-	if b.Accounts == nil {
-		return no, "", nil
+	scc, amount, today := d.Head.TradeCoScc, d.Tax.Total, day(d.Tax.AssessedAt)
+	t, err := b.terms(ctx, scc, d.Tax.AssessedAt)
+	if err != nil {
+		return "", nil, err
 	}
-	scc, amount, now := d.Head.TradeCoScc, d.Tax.Total, b.now()
+	if b.Accounts == nil {
+		s, _ := b.choose(no, amount, t, nil, "", today)
+		return no, s, nil
+	}
+	now := b.now()
 	b.mu.Lock()
 	p := b.cache[scc]
 	b.mu.Unlock()
 	if p == nil || now.After(p.expires) {
 		accounts, err := b.Accounts.GuaranteeAccounts(ctx, scc)
 		if err != nil {
-			return "", "", err
+			return "", nil, err
 		}
 		ttl := b.CacheTTL
 		if ttl == 0 {
@@ -83,17 +96,13 @@ func (b *Billing) Plan(ctx context.Context, d *declaration.Declaration) (string,
 		b.cache[scc] = p
 		b.mu.Unlock()
 	}
-	today := day(d.Tax.AssessedAt)
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	for i := range p.accounts {
-		a := &p.accounts[i]
-		if a.ValidOn(today) && a.Balance.GreaterThanOrEqual(amount) {
-			a.Balance = a.Balance.Sub(amount)
-			return no, a.ID, nil
-		}
+	s, a := b.choose(no, amount, t, p.accounts, "", today)
+	if a != nil {
+		a.Balance = a.Balance.Sub(s.Secured)
 	}
-	return no, "", nil
+	return no, s, nil
 }
 
 // forget drops what Plan knows of a trader's balances.
@@ -112,8 +121,8 @@ func billTx(tx declaration.Tx) (BillTx, error) {
 }
 
 // Issue implements declaration.Billing: it stores the bill of d's
-// assessment, debiting the guarantee account d.Settlement names when the
-// taxes are guaranteed.
+// assessment and, when d.Settlement secures it before payment, debits
+// what the plan takes from the account it names (nothing when exempt).
 func (b *Billing) Issue(ctx context.Context, tx declaration.Tx, d *declaration.Declaration) (bool, error) {
 	btx, err := billTx(tx)
 	if err != nil {
@@ -127,27 +136,36 @@ func (b *Billing) Issue(ctx context.Context, tx declaration.Tx, d *declaration.D
 	bill.DueDate = b.Calendar.DueDate(t.AssessedAt, b.Config.DueDays)
 	events := []BillEvent{b.event(bill, "issue", declaration.System, t.AssessedAt, "",
 		map[string]any{"amount": bill.Amount, "due_date": bill.DueDate})}
-	if s := d.Settlement; s != nil && s.Kind == "guaranteed" {
-		_, a, ok, err := enterprise.Debit(ctx, btx, bill.TradeCoScc, s.Reference, bill.Amount, bill.No, s.At)
-		if err != nil || !ok {
-			b.forget(bill.TradeCoScc)
-			return false, err
+	if s := d.Settlement; s.SecuredBeforePayment() {
+		if s.Secured.IsPositive() {
+			_, _, ok, err := enterprise.Debit(ctx, btx, bill.TradeCoScc, s.Reference, s.Secured, bill.No, s.At)
+			if err != nil || !ok {
+				b.forget(bill.TradeCoScc)
+				return false, err
+			}
 		}
-		b.secure(bill, a)
-		events = append(events, b.event(bill, "guarantee", declaration.System, s.At, "",
-			map[string]any{"account": a.ID, "due_date": bill.DueDate, "period": bill.Period}))
+		events = append(events, b.secure(bill, s, declaration.System))
 	}
 	return true, b.write(ctx, btx, bill, true, events...)
 }
 
-// secure marks a bill as guaranteed on a: on a consolidated account it is
-// due by the configured working day of the month after its issue.
-func (b *Billing) secure(bill *Bill, a enterprise.GuaranteeAccount) {
-	bill.Status, bill.Guarantee = BillGuaranteed, a.ID
-	if a.Consolidated {
+// secure marks a bill as secured before payment as s says and returns the
+// event that records it, with the credit measure that applied. On a
+// consolidated account the bill is due by the configured working day of
+// the month after its issue, with the month's others.
+func (b *Billing) secure(bill *Bill, s *declaration.Settlement, by declaration.Actor) BillEvent {
+	bill.Status, bill.Guarantee = BillGuaranteed, s.Reference
+	bill.Grade, bill.Measure, bill.Secured = s.Grade, s.Guarantee, s.Secured
+	if s.Consolidated {
 		bill.Period = bill.IssuedAt.In(jinguan.China).Format("2006-01")
 		bill.DueDate = b.Calendar.NthWorkday(bill.IssuedAt, b.Config.ConsolidatedWorkday)
 	}
+	data := map[string]any{"account": s.Reference, "due_date": bill.DueDate, "period": bill.Period,
+		"grade": s.Grade, "guarantee": s.Guarantee, "secured": s.Secured}
+	if s.Refused != nil {
+		data["refused"] = s.Refused
+	}
+	return b.event(bill, "guarantee", by, s.At, s.Kind, data)
 }
 
 // event builds the next event of bill; call it after the change, with
@@ -216,7 +234,7 @@ func (b *Billing) pay(ctx context.Context, tx BillTx, bill *Bill, in declaration
 		return jinguan.Invalid(errs)
 	}
 	events := []BillEvent{}
-	if bill.Status == BillGuaranteed {
+	if bill.debited() {
 		if _, err := enterprise.Restore(ctx, tx, bill.No, at); err != nil {
 			return err
 		}
@@ -228,7 +246,7 @@ func (b *Billing) pay(ctx context.Context, tx BillTx, bill *Bill, in declaration
 }
 
 // Guarantee implements declaration.Billing: it secures the unpaid bill of
-// an assessed declaration on one of the trader's accounts.
+// an assessed declaration before payment under the trader's credit terms.
 func (b *Billing) Guarantee(ctx context.Context, tx declaration.Tx, d *declaration.Declaration, account string, by declaration.Actor, at time.Time) (*declaration.Settlement, error) {
 	btx, err := billTx(tx)
 	if err != nil {
@@ -238,31 +256,52 @@ func (b *Billing) Guarantee(ctx context.Context, tx declaration.Tx, d *declarati
 	if err != nil {
 		return nil, err
 	}
-	if err := b.guarantee(ctx, btx, &bill, account, by, at); err != nil {
-		return nil, err
-	}
-	return &declaration.Settlement{Kind: "guaranteed", Amount: bill.Amount, Reference: bill.Guarantee, At: at, By: by.Name}, nil
+	return b.guarantee(ctx, btx, &bill, account, by, at)
 }
 
-func (b *Billing) guarantee(ctx context.Context, tx BillTx, bill *Bill, account string, by declaration.Actor, at time.Time) error {
+// guarantee secures an unpaid bill on one of the trader's accounts, or on
+// its exemption, as its credit terms allow. A trader under full guarantee
+// is refused its general guarantee: it pays, or an officer registers a
+// specific guarantee of this bill.
+func (b *Billing) guarantee(ctx context.Context, tx BillTx, bill *Bill, account string, by declaration.Actor, at time.Time) (*declaration.Settlement, error) {
 	if bill.Status != BillUnpaid || bill.Kind == BillRefund {
-		return billState(bill, "guarantee")
+		return nil, billState(bill, "guarantee")
 	}
 	if len(account) > 32 {
-		return jinguan.Invalid([]jinguan.FieldError{fieldErr("/account", "too_long", "担保编号过长", "too long")})
+		return nil, jinguan.Invalid([]jinguan.FieldError{fieldErr("/account", "too_long", "担保编号过长", "too long")})
 	}
-	_, a, ok, err := enterprise.Debit(ctx, tx, bill.TradeCoScc, account, bill.Amount, bill.No, at)
+	t, err := b.terms(ctx, bill.TradeCoScc, at)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if !ok {
-		return jinguan.Invalid([]jinguan.FieldError{fieldErr("/account", "not_covered",
+	if bill.Kind != BillOriginal && t.Guarantee == GuaranteeExempt {
+		t.Guarantee = GuaranteeNormal // released goods: an exemption would secure nothing
+	}
+	accounts, err := tx.LockGuaranteeAccounts(ctx, bill.TradeCoScc)
+	if err != nil {
+		return nil, err
+	}
+	s, _ := b.choose(bill.No, bill.Amount, t, accounts, account, day(at))
+	if s != nil && s.Secured.IsPositive() {
+		if _, _, ok, err := enterprise.Debit(ctx, tx, bill.TradeCoScc, s.Reference, s.Secured, bill.No, at); err != nil || !ok {
+			s = nil
+			if err != nil {
+				return nil, err
+			}
+		}
+	}
+	switch {
+	case s == nil && t.Guarantee == GuaranteeFull:
+		return nil, jinguan.Invalid([]jinguan.FieldError{fieldErr("/account", "full_guarantee_required",
+			"企业信用等级（"+gradeZH(t.Grade)+"）须全额担保：不得使用总担保，须缴清税款或由关员登记本税单的逐票担保",
+			"the trader's credit grade ("+t.Grade+") requires full guarantee: its general guarantee may not be used; pay the taxes, or an officer registers a specific guarantee of this bill")})
+	case s == nil:
+		return nil, jinguan.Invalid([]jinguan.FieldError{fieldErr("/account", "not_covered",
 			"纳税人无有效且余额足以担保本税单的担保账户", "the taxpayer has no valid guarantee account whose balance covers this bill")})
 	}
 	b.forget(bill.TradeCoScc)
-	b.secure(bill, a)
-	return b.write(ctx, tx, bill, false, b.event(bill, "guarantee", by, at, "",
-		map[string]any{"account": a.ID, "due_date": bill.DueDate, "period": bill.Period}))
+	s.At, s.By = at, by.Name
+	return s, b.write(ctx, tx, bill, false, b.secure(bill, s, by))
 }
 
 // Cancel implements declaration.Billing.
@@ -275,12 +314,12 @@ func (b *Billing) Cancel(ctx context.Context, tx declaration.Tx, _ *declaration.
 	if err != nil {
 		return err
 	}
-	if bill.Status == BillGuaranteed {
+	if bill.debited() {
 		if _, err := enterprise.Restore(ctx, btx, no, at); err != nil {
 			return err
 		}
 		b.forget(bill.TradeCoScc)
-	} else if bill.Status != BillUnpaid {
+	} else if bill.Status != BillUnpaid && bill.Status != BillGuaranteed {
 		return billState(&bill, "cancel")
 	}
 	bill.Status, bill.SettledAt = BillCancelled, at

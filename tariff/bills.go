@@ -161,7 +161,8 @@ func (b *Billing) GuaranteeBill(ctx context.Context, p auth.Principal, no string
 		return b.Store.Bill(ctx, no)
 	}
 	return b.change(ctx, no, func(tx BillTx, bill *Bill) error {
-		return b.guarantee(ctx, tx, bill, in.Account, actor(p), b.now())
+		_, err := b.guarantee(ctx, tx, bill, in.Account, actor(p), b.now())
+		return err
 	})
 }
 
