@@ -129,6 +129,7 @@ func (a *App) officers(ctx context.Context, every time.Duration, inspector, rele
 		}
 		a.payDemoStatements(ctx, declarants, time.Now())
 		a.payDemoOverdue(ctx, declarants, time.Now())
+		a.payDemoUndertakings(ctx, declarants, time.Now())
 		a.auditDemoReleases(ctx, inspector, declarants, time.Now(), rng)
 		waiting, _, err := a.Declarations.List(ctx, admin, declaration.Filter{Status: []declaration.Status{
 			declaration.StatusUnderReview, declaration.StatusUnderInspection, declaration.StatusAssessed,

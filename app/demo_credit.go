@@ -13,8 +13,10 @@ import (
 
 // SeedDemoCredit records the demo's credit history through the credit
 // service, as officers and enterprises would, so every grade, the audit
-// trail and a pending repair show up, and the random stream inspects the
-// demo traders at different rates. It does nothing when the record exists.
+// trail and a pending repair show up, the random stream inspects the demo
+// traders at different rates, and their goods leave before payment on
+// different terms (a dishonest trader's general guarantee no longer
+// serves). It does nothing when the record exists.
 // serve --demo calls it after SeedDemo; tests that want plain regular
 // traders do not.
 func (a *App) SeedDemoCredit(ctx context.Context, users []demo.User) error {
@@ -83,6 +85,13 @@ func (a *App) SeedDemoCredit(ctx context.Context, users []demo.User) error {
 	if err := flush(); err != nil {
 		return err
 	}
-	_, err := a.Credit.Run(ctx, nil)
+	if _, err := a.Credit.Run(ctx, nil); err != nil {
+		return err
+	}
+	g := demo.ListedGuarantee(ents)
+	if _, err := a.Guarantees.Store.GuaranteeAccount(ctx, g.ID); err == nil {
+		return nil
+	}
+	_, err := a.Guarantees.Register(ctx, admin, g, "总担保（列入失信前提交）/ general guarantee lodged before the listing", time.Now())
 	return err
 }

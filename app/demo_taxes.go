@@ -180,3 +180,26 @@ func (a *App) payDemoOverdue(ctx context.Context, payers map[string]demo.User, n
 		}
 	}
 }
+
+// payDemoUndertakings has traders pay the bills of goods released on their
+// exemption from guarantee (their credit grade's measure) and not on a
+// consolidated statement: on the due date, late payers a few days after.
+func (a *App) payDemoUndertakings(ctx context.Context, payers map[string]demo.User, now time.Time) {
+	today := now.In(jinguan.China).Format(time.DateOnly)
+	tomorrow := now.In(jinguan.China).AddDate(0, 0, 1).Format(time.DateOnly)
+	rows, _, err := a.Billing.Store.Bills(ctx, tariff.BillFilter{Status: []string{tariff.BillGuaranteed}, DueBefore: tomorrow, Limit: 200})
+	if err != nil {
+		return
+	}
+	for _, b := range rows {
+		u, ok := payers[b.TradeCoScc]
+		if b.Measure != tariff.GuaranteeExempt || b.Period != "" || !ok || (demo.PaysLate(b.TradeCoScc) && today <= lateDay(b.DueDate)) {
+			continue
+		}
+		fee, _ := a.Billing.Config.LateFee(b.Amount, b.DueDate, now)
+		if _, err := a.Billing.PayBill(ctx, u.Principal(), b.No, declaration.PaymentInput{Amount: b.Amount.Add(fee),
+			Reference: "DEMO-" + b.No}); err != nil && ctx.Err() == nil {
+			a.Config.Log.Warn("demo payment of an exempt bill refused", "bill", b.No, "err", err)
+		}
+	}
+}

@@ -10,7 +10,9 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/jinguan-customs/jinguan"
 	"github.com/jinguan-customs/jinguan/credit"
+	"github.com/jinguan-customs/jinguan/demo"
 	"github.com/jinguan-customs/jinguan/enterprise"
 	"github.com/jinguan-customs/jinguan/tariff"
 )
@@ -328,10 +330,72 @@ func TestMeasuresWiredPerGrade(t *testing.T) {
 		if err != nil || terms != (tariff.Terms{Grade: g, Guarantee: m.Guarantee, Consolidated: m.ConsolidatedPayment}) {
 			t.Errorf("%s: billing terms %+v %v, measures %+v", g, terms, err, m)
 		}
+		// Two-step declaration is not built: its eligibility is shown.
+		_, a := e.do("GET", "/api/v1/enterprises/"+ts[i]+"/credit", e.users["admin"].Token, nil)
+		if shown := a["measures"].(map[string]any); shown["two_step"] != m.TwoStep || shown["guarantee"] != m.Guarantee {
+			t.Errorf("%s: measures shown %v", g, shown)
+		}
 		r := e.a.Settings.Risk.Credit[g]
 		if r.Multiplier != m.RandomMultiplier || r.Floor != m.MinInspectionRate || r.DocumentReview == nil ||
 			*r.DocumentReview != m.DocumentReviewShare || r.Priority != m.Priority {
 			t.Errorf("%s: risk measure %+v, credit measures %+v", g, r, m)
+		}
+	}
+}
+
+// The demo shows the measures apart: an advanced-certified trader's green
+// import is released on its exemption and paid by its due date; the
+// dishonest trader's waits for payment though it holds a general
+// guarantee with a balance.
+func TestDemoGuaranteeMeasures(t *testing.T) {
+	e := newEnv(t, "", true)
+	ctx := context.Background()
+	users := make([]demo.User, 0, len(e.users))
+	payers := map[string]demo.User{}
+	for _, u := range e.users {
+		users = append(users, u)
+		if u.Role == "declarant" {
+			payers[u.Enterprise] = u
+		}
+	}
+	if err := e.a.SeedDemoCredit(ctx, users); err != nil {
+		t.Fatal(err)
+	}
+	ents := demo.Enterprises()
+	aeo, listed := ents[9].SCC, demo.ListedGuarantee(ents)
+	f, u := e.importOf(aeo)
+	d := e.submitSettled(f, u, "demo-aeo")
+	if s := d["settlement"].(map[string]any); d["status"] != "released" || s["kind"] != "guarantee_exempt" {
+		t.Fatalf("advanced-certified import: %v %v", d["status"], s)
+	}
+	f, u = e.importOf(listed.SCC)
+	d = e.submitSettled(f, u, "demo-listed")
+	if d["status"] == "under_inspection" {
+		_, d = e.do("POST", fmt.Sprintf("/api/v1/declarations/%.0f/inspection-result", d["id"]), e.users["officer.wang"].Token,
+			map[string]any{"outcome": "no_finding"})
+	}
+	if d["status"] != "assessed" || !e.balanceOf(listed.ID).Equal(listed.Amount) {
+		t.Fatalf("dishonest trader's import: %v, its guarantee's balance %s", d["status"], e.balanceOf(listed.ID))
+	}
+	// The exempt bill is paid by the traffic's payers once due.
+	rows, _, err := e.a.Billing.Store.Bills(ctx, tariff.BillFilter{Trader: aeo, Limit: 10})
+	if err != nil || len(rows) != 1 || rows[0].Measure != tariff.GuaranteeExempt {
+		t.Fatalf("bills of the advanced-certified trader: %+v %v", rows, err)
+	}
+	due, _ := time.ParseInLocation(time.DateOnly, rows[0].DueDate, jinguan.China)
+	e.a.payDemoUndertakings(ctx, payers, due.Add(-24*time.Hour))
+	if b, _ := e.a.Billing.Store.Bill(ctx, rows[0].No); b.Status != tariff.BillGuaranteed {
+		t.Fatalf("paid before it was due: %s", b.Status)
+	}
+	// On the due date a punctual trader pays without a fee; a late payer
+	// days later, with it.
+	for _, at := range []time.Time{due.Add(10 * time.Hour), due.Add(5*24*time.Hour + 10*time.Hour)} {
+		e.a.Billing.Clock = func() time.Time { return at }
+		e.a.payDemoUndertakings(ctx, payers, at)
+		b, _ := e.a.Billing.Store.Bill(ctx, rows[0].No)
+		paid, wantPaid := b.Status == tariff.BillPaid, !demo.PaysLate(aeo) || at.After(due.Add(24*time.Hour))
+		if paid != wantPaid || paid && (b.LateDays > 0) != demo.PaysLate(aeo) {
+			t.Fatalf("exempt bill on %s: %s, %d days late", at.Format(time.DateOnly), b.Status, b.LateDays)
 		}
 	}
 }

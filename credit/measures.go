@@ -3,8 +3,11 @@ package credit
 import "fmt"
 
 // Measures are what a grade earns or costs at the border (差别化管理措施).
-// The risk stage reads the inspection figures; the declaration and tax
-// modules read the rest.
+// The modules that decide read them through their own interfaces, wired
+// in app: the risk stage the random-stream figures and priority (risk
+// settings), billing the guarantee and consolidated payment
+// (tariff.CreditTerms). Two-step declaration is not built yet: TwoStep is
+// shown, not enforced. docs/credit.md, "Measures".
 type Measures struct {
 	// RandomMultiplier scales the average random-inspection rate: ≤ 0.2
 	// for advanced-certified enterprises [2018 rules].
@@ -15,10 +18,13 @@ type Measures struct {
 	// DocumentReviewShare scales the share of declarations sent to
 	// document review (审单).
 	DocumentReviewShare float64 `json:"document_review_share"`
-	// Guarantee is what taxes need before release: "exempt" (免担保),
-	// "reduced" (减免担保), "normal" or "full" (全额担保, no general guarantee).
+	// Guarantee is what taxes need before release: "exempt" (免担保:
+	// released on the trader's undertaking, the bill still due), "reduced"
+	// (减免担保: a share of the bill on the general guarantee), "normal"
+	// (the whole bill) or "full" (全额担保: no general guarantee, only a
+	// specific guarantee of the bill).
 	Guarantee string `json:"guarantee"`
-	// Priority: inspected first, at the officer's choice of place and time.
+	// Priority: first in the officers' review and inspection queues.
 	Priority            bool `json:"priority"`
 	TwoStep             bool `json:"two_step"`             // may use two-step declaration (两步申报)
 	ConsolidatedPayment bool `json:"consolidated_payment"` // may pay taxes monthly (汇总征税)

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/jinguan-customs/jinguan/credit"
 	"github.com/jinguan-customs/jinguan/enterprise"
 )
@@ -115,4 +117,14 @@ var sourceOf = map[string]string{
 	"activity": "通关统计", "penalty": "行政处罚系统", "smuggling": "缉私案件系统", "unpaid_tax": "税费征收系统",
 	"unpaid_fine": "罚没款管理系统", "settlement": "税费征收系统", "correction": "通关系统", "rejection": "通关系统",
 	"inspection_finding": "查验系统", "late_annual_report": "企业年报系统", "blacklist": "全国信用信息共享平台",
+}
+
+// ListedGuarantee is the general guarantee 广州天河玩具 (dishonest by the
+// per-mille penalty rule) lodged before its penalties: registered, with a
+// balance, but its grade requires full guarantee, so its goods wait for
+// payment all the same — next to the advanced-certified traders' goods
+// released on their exemption.
+func ListedGuarantee(ents []enterprise.Enterprise) enterprise.GuaranteeAccount {
+	return enterprise.GuaranteeAccount{ID: "GA" + ents[10].Customs + "010", SCC: ents[10].SCC, Kind: enterprise.GuaranteeBankLetter,
+		Amount: decimal.NewFromInt(20_000_000), ValidFrom: "2025-01-01"}
 }
