@@ -9,6 +9,9 @@ import (
 	"sync"
 	"time"
 
+	sqlite "modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
 	"github.com/jinguan-customs/jinguan"
 	"github.com/jinguan-customs/jinguan/ecommerce"
 )
@@ -58,6 +61,9 @@ func (s *cbecStore) Apply(ctx context.Context, units []*ecommerce.Unit) error {
 	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) FROM cbec_receipts`).Scan(&seq); err != nil {
 		return err
 	}
+	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM cbec_lists`).Scan(&w.lastID); err != nil {
+		return err
+	}
 	if err := w.docs(units); err != nil {
 		return err
 	}
@@ -93,10 +99,11 @@ func (s *cbecStore) Apply(ctx context.Context, units []*ecommerce.Unit) error {
 
 // cbecWriter writes one batch; statements are prepared once per batch.
 type cbecWriter struct {
-	ctx   context.Context
-	db    *DB
-	tx    *sql.Tx
-	stmts map[string]*sql.Stmt
+	ctx    context.Context
+	db     *DB
+	tx     *sql.Tx
+	stmts  map[string]*sql.Stmt
+	lastID int64 // the largest list id
 }
 
 func (w *cbecWriter) stmt(q string) (*sql.Stmt, error) {
@@ -126,7 +133,7 @@ type cbecStmtKey struct {
 	q  string
 }
 
-// maxChunk is the largest multi-row insert (17 parameters a list row).
+// maxChunk is the largest multi-row insert (18 parameters a list row).
 const maxChunk = 256
 
 // chunk is the largest power of two not above n or maxChunk.
@@ -146,7 +153,7 @@ func (db *DB) cbecPrepare(ctx context.Context) error {
 	}
 	qs := []string{cbecSQL.docUpsert, cbecSQL.docDelete, cbecSQL.listUpdate, cbecSQL.listRewrite, cbecSQL.quotaAdd, cbecSQL.quotaSub}
 	for n := 1; n <= maxChunk; n *= 2 {
-		qs = append(qs, docInsertRows(n), listInsertRows(n), receiptRows(n))
+		qs = append(qs, docInsertRows(n), docInsertNewRows(n), listInsertRows(n), listUpsertRows(n), receiptRows(n))
 	}
 	qs = append(qs, cbecSQL.period) // last: marks the set complete
 	for _, q := range qs {
@@ -160,8 +167,23 @@ func (db *DB) cbecPrepare(ctx context.Context) error {
 }
 
 func docInsertRows(n int) string {
-	return `INSERT INTO cbec_docs (k, kind, at, doc) VALUES (?, ?, ?, ?)` + strings.Repeat(`, (?, ?, ?, ?)`, n-1) +
-		` ON CONFLICT (k) DO NOTHING RETURNING k`
+	return `INSERT INTO cbec_docs (k, kind, at, doc) VALUES (?, ?, ?, ?)` + strings.Repeat(`, (?, ?, ?, ?)`, n-1)
+}
+
+// docInsertNewRows inserts the documents whose keys are new and names them.
+func docInsertNewRows(n int) string {
+	return docInsertRows(n) + ` ON CONFLICT (k) DO NOTHING RETURNING k`
+}
+
+// isUnique: the statement broke a key and was undone; the transaction
+// goes on.
+func isUnique(err error) bool {
+	var se *sqlite.Error
+	if !errors.As(err, &se) {
+		return false
+	}
+	c := se.Code()
+	return c == sqlite3.SQLITE_CONSTRAINT_UNIQUE || c == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
 }
 
 func receiptRows(n int) string {
@@ -215,8 +237,20 @@ func (w *cbecWriter) docs(units []*ecommerce.Unit) error {
 			for _, p := range run[:n] {
 				args = append(args, p.d.Key, string(p.d.Kind), micros(p.d.At), p.d.Doc)
 			}
+			// Documents are new but for a platform sending one again: a
+			// plain insert takes the chunk whole, and only a chunk with a
+			// duplicate goes again as an insert that names what it took.
 			p, err := w.stmt(docInsertRows(n))
 			if err != nil {
+				return err
+			}
+			if _, err := p.ExecContext(w.ctx, args...); err == nil {
+				run = run[n:]
+				continue
+			} else if !isUnique(err) {
+				return err
+			}
+			if p, err = w.stmt(docInsertNewRows(n)); err != nil {
 				return err
 			}
 			rows, err := p.QueryContext(w.ctx, args...)
@@ -342,17 +376,40 @@ func (w *cbecWriter) lists(units []*ecommerce.Unit) error {
 	return flush()
 }
 
-// insertLists inserts new lists with one statement and counts their quotas.
+// insertLists inserts new lists with one statement and counts their
+// quotas. The writer numbers them (the next ids after the largest, as
+// SQLite would; the writer lock is held), so a plain insert takes a run
+// whole; a run with a list declared before (a rejected one may be declared
+// again) goes again as the upsert that names what it wrote.
 func (w *cbecWriter) insertLists(run []*ecommerce.Unit) error {
-	args := make([]any, 0, 17*len(run))
+	args := make([]any, 0, 18*len(run))
+	for i, u := range run {
+		l := u.List
+		args = append(args, w.lastID+int64(i)+1, l.Key, int(l.Status), l.Lane, l.BuyerID, l.EbpCode, l.OrderNo, l.LogisticsNo,
+			l.AssureCode, l.TradeMode, l.CustomsCode, l.ValueFen, l.TaxFen, l.Period, micros(l.DeclaredAt), micros(l.UpdatedAt),
+			micros0(l.Deadline), l.Doc)
+	}
+	p, err := w.stmt(listInsertRows(len(run)))
+	if err != nil {
+		return err
+	}
+	if _, err := p.ExecContext(w.ctx, args...); err == nil {
+		for i, u := range run {
+			u.List.ID = w.lastID + int64(i) + 1
+		}
+		w.lastID += int64(len(run))
+		return w.quotas(run)
+	} else if !isUnique(err) {
+		return err
+	}
+	args = args[:0]
 	for _, u := range run {
 		l := u.List
 		args = append(args, l.Key, int(l.Status), l.Lane, l.BuyerID, l.EbpCode, l.OrderNo, l.LogisticsNo, l.AssureCode,
 			l.TradeMode, l.CustomsCode, l.ValueFen, l.TaxFen, l.Period, micros(l.DeclaredAt), micros(l.UpdatedAt),
 			micros0(l.Deadline), l.Doc)
 	}
-	p, err := w.stmt(listInsertRows(len(run)))
-	if err != nil {
+	if p, err = w.stmt(listUpsertRows(len(run))); err != nil {
 		return err
 	}
 	rows, err := p.QueryContext(w.ctx, args...)
@@ -368,11 +425,13 @@ func (w *cbecWriter) insertLists(run []*ecommerce.Unit) error {
 			return err
 		}
 		ids[k] = id
+		w.lastID = max(w.lastID, id)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return err
 	}
+	var written []*ecommerce.Unit
 	for _, u := range run {
 		id, ok := ids[u.List.Key]
 		if !ok {
@@ -380,6 +439,13 @@ func (w *cbecWriter) insertLists(run []*ecommerce.Unit) error {
 			continue
 		}
 		u.List.ID = id
+		written = append(written, u)
+	}
+	return w.quotas(written)
+}
+
+func (w *cbecWriter) quotas(units []*ecommerce.Unit) error {
+	for _, u := range units {
 		if err := w.quota(u); err != nil {
 			return err
 		}
@@ -387,11 +453,20 @@ func (w *cbecWriter) insertLists(run []*ecommerce.Unit) error {
 	return nil
 }
 
-// listInsertRows is the insert of n lists. A key taken by a rejected list
-// may be declared again; RETURNING names the lists written.
+const listColumns = `list_key, status, lane, buyer_id, ebp_code, order_no, logistics_no, assure_code,
+		trade_mode, customs_code, value_fen, tax_fen, period, declared_at, updated_at, deadline, doc`
+
+// listInsertRows is the insert of n new lists with their ids.
 func listInsertRows(n int) string {
-	return `INSERT INTO cbec_lists (list_key, status, lane, buyer_id, ebp_code, order_no, logistics_no, assure_code,
-		trade_mode, customs_code, value_fen, tax_fen, period, declared_at, updated_at, deadline, doc) VALUES ` +
+	return `INSERT INTO cbec_lists (id, ` + listColumns + `) VALUES ` +
+		strings.TrimSuffix(strings.Repeat(`(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?), `, n), ", ")
+}
+
+// listUpsertRows is the insert of n lists some of which may have been
+// declared before: a key taken by a rejected list may be declared again;
+// RETURNING names the lists written.
+func listUpsertRows(n int) string {
+	return `INSERT INTO cbec_lists (` + listColumns + `) VALUES ` +
 		strings.TrimSuffix(strings.Repeat(`(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?), `, n), ", ") + `
 		ON CONFLICT (list_key) DO UPDATE SET status = excluded.status, lane = excluded.lane, buyer_id = excluded.buyer_id,
 		logistics_no = excluded.logistics_no, assure_code = excluded.assure_code, trade_mode = excluded.trade_mode,

@@ -36,6 +36,7 @@ func RunEcommerce(t *testing.T, open func(t *testing.T) EcommerceStores) {
 		{"Timeout", testTimeout},
 		{"Duplicates", testDuplicates},
 		{"QuotaRace", testQuotaRace},
+		{"QuotaInOneBatch", testQuotaInOneBatch},
 		{"ReturnsAndCancel", testReturnsAndCancel},
 		{"Restart", testRestart},
 		{"Periods", testPeriods},
@@ -326,6 +327,65 @@ func QuotaRace(t *testing.T, s, other EcommerceStores) {
 	used, err := s.Store.Quota(context.Background(), "11010519491231002X", 2026)
 	if err != nil || released != 13 || over != 3 || used != 13*200000 {
 		t.Fatalf("released %d, over %d, used %d fen, err %v", released, over, used, err)
+	}
+}
+
+// Many buyers' lists in one batch are counted in the order they came:
+// per buyer the first lists that fit are released, the rest refused.
+func testQuotaInOneBatch(t *testing.T, s EcommerceStores) {
+	svc := service(t, s, newClock())
+	g := ecommerce.NewGenerator(15, 100, ecommerce.DemoDay)
+	buyers := []struct{ id, name string }{{"11010519491231002X", "张三"}, {"110101199003077774", "李四"}, {"110101198001010037", "王五"}}
+	for _, b := range buyers {
+		if !ecommerce.ValidResidentID(b.id) {
+			t.Fatalf("test buyer %s", b.id)
+		}
+	}
+	set := func(buyer int) ecommerce.Set {
+		set := cleanSet(g)
+		h := &set.List.Inventory.Head
+		h.BuyerIdNumber, h.BuyerName = buyers[buyer].id, buyers[buyer].name
+		set.Order.Order.Head.BuyerIdNumber, set.Order.Order.Head.BuyerName = h.BuyerIdNumber, h.BuyerName
+		set.Payment.Payment.Head.PayerIdNumber, set.Payment.Payment.Head.PayerName = h.BuyerIdNumber, h.BuyerName
+		setValue(&set, "1980.00", "20.00") // 2,000 CNY
+		return set
+	}
+	// The second buyer has 24,000 CNY counted already.
+	for range 12 {
+		x := set(1)
+		if rs := submit(t, svc, x.Order, x.Payment, x.Waybill, x.List); rs[3].Status != ecommerce.StatusReleased {
+			t.Fatalf("before: %+v", rs[3])
+		}
+	}
+	// One batch: 14 lists of the first buyer, 2 of the second, 3 of the
+	// third, interleaved.
+	var docs, lists []ecommerce.Doc
+	var who []int
+	for i := range 19 {
+		b := 0
+		switch {
+		case i%3 == 1 && i < 6:
+			b = 1
+		case i%3 == 2 && i < 9:
+			b = 2
+		}
+		x := set(b)
+		docs = append(docs, x.Order, x.Payment, x.Waybill)
+		lists, who = append(lists, x.List), append(who, b)
+	}
+	rs := submit(t, svc, append(docs, lists...)...)[len(docs):]
+	seen := map[int]int{}
+	for i, r := range rs {
+		seen[who[i]]++
+		over := who[i] == 0 && seen[0] == 14 || who[i] == 1 && seen[1] == 2
+		if over && r.Code != "quota" || !over && r.Status != ecommerce.StatusReleased {
+			t.Errorf("list %d of buyer %d (%d of theirs): %+v", i, who[i], seen[who[i]], r)
+		}
+	}
+	for i, want := range []int64{2_600_000, 2_600_000, 600_000} {
+		if used, err := s.Store.Quota(context.Background(), buyers[i].id, 2026); err != nil || used != want {
+			t.Errorf("buyer %d: used %d fen, want %d (%v)", i, used, want, err)
+		}
 	}
 }
 
