@@ -62,6 +62,7 @@ type Settings struct {
 	Ecommerce ecommerce.Config   `json:"ecommerce"`
 	RiskModel risk.ModelPolicy   `json:"risk_model"`
 	Credit    credit.Config      `json:"credit"`
+	Runtime   Runtime            `json:"runtime"`
 }
 
 // App is the running program.
@@ -106,6 +107,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if a.Settings, err = loadSettings(filepath.Join(cfg.DataDir, "config.json")); err != nil {
 		return nil, err
 	}
+	a.Settings.Runtime.Apply()
 	if a.secret, err = secret(filepath.Join(cfg.DataDir, "secret")); err != nil {
 		return nil, err
 	}
@@ -272,6 +274,7 @@ func loadSettings(path string) (Settings, error) {
 		Pipeline: declaration.DefaultConfig(), Risk: risk.DefaultSettings(), Ecommerce: ecommerce.DefaultConfig(),
 		RiskModel: risk.DefaultModelPolicy()}
 	s.Credit = credit.DefaultConfig()
+	s.Runtime = DefaultRuntime()
 	b, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
 		creditMeasuresForRisk(&s, nil)

@@ -2,7 +2,7 @@ package ecommerce
 
 import (
 	"context"
-	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/jinguan-customs/jinguan/tariff"
@@ -232,7 +232,7 @@ func (s *Service) decide(ctx context.Context, row *ListRow, inv *Inventory, o *O
 	}
 	// The bill number is also the list's own guarantee reference: unique
 	// per decision, since a rejected list may be declared again.
-	bill.TaxNo = fmt.Sprintf("T%s-%s-%s-%d", h.CustomsCode, h.EbpCode, h.OrderNo, now.UnixMicro())
+	bill.TaxNo = "T" + h.CustomsCode + "-" + h.EbpCode + "-" + h.OrderNo + "-" + strconv.FormatInt(now.UnixMicro(), 10)
 	d.doc.Tax = &bill
 	row.ValueFen, row.TaxFen, row.Period = toFen(bill.Value), toFen(bill.Total), period(now)
 	row.Doc = encodeList(&d.doc)

@@ -12,6 +12,7 @@ import (
 
 	"cel.dev/cel-go/cel"
 	"cel.dev/cel-go/ext"
+	"cel.dev/cel-go/interpreter"
 )
 
 // Risk over lists: analysts' profiles in CEL over a list's facts,
@@ -138,7 +139,7 @@ func (r *Risk) draw(listKey, what string) float64 {
 // Assess returns the lane, the hits and why.
 func (r *Risk) Assess(listKey string, f *ListFacts) (lane string, hits []Hit, why string) {
 	lane = LaneGreen
-	act := map[string]any{"list": f}
+	act := listActivation{f}
 	for _, p := range r.Profiles {
 		out, _, err := p.prg.Eval(act)
 		if err != nil || out.Value() != true {
@@ -155,15 +156,30 @@ func (r *Risk) Assess(listKey string, f *ListFacts) (lane string, hits []Hit, wh
 	if lane == LaneGreen {
 		switch d := r.draw(listKey, "random"); {
 		case d < r.Random.Red:
-			lane, why = LaneRed, fmt.Sprintf("random selection (draw %.4f < red %.4f)", d, r.Random.Red)
+			lane, why = LaneRed, "random selection (draw "+f4(d)+" < red "+f4(r.Random.Red)+")"
 		case d < r.Random.Red+r.Random.Yellow:
-			lane, why = LaneYellow, fmt.Sprintf("random selection (draw %.4f < yellow %.4f)", d, r.Random.Red+r.Random.Yellow)
+			lane, why = LaneYellow, "random selection (draw "+f4(d)+" < yellow "+f4(r.Random.Red+r.Random.Yellow)+")"
 		default:
-			why = fmt.Sprintf("no profile selected it (%d hit); random draw %.4f ≥ %.4f", len(hits), d, r.Random.Red+r.Random.Yellow)
+			why = "no profile selected it (" + strconv.Itoa(len(hits)) + " hit); random draw " + f4(d) + " ≥ " + f4(r.Random.Red+r.Random.Yellow)
 		}
 	}
 	return lane, hits, why
 }
+
+// f4 is %.4f.
+func f4(x float64) string { return strconv.FormatFloat(x, 'f', 4, 64) }
+
+// listActivation gives the profiles their one variable without a map.
+type listActivation struct{ f *ListFacts }
+
+func (a listActivation) ResolveName(name string) (any, bool) {
+	if name == "list" {
+		return a.f, true
+	}
+	return nil, false
+}
+
+func (listActivation) Parent() interpreter.Activation { return nil }
 
 func severity(lane string) int {
 	switch lane {

@@ -118,6 +118,7 @@ func benchEcommerce(ctx context.Context, out io.Writer, dir string, n, clients, 
 			return out.Receipts, nil
 		}
 	} else {
+		app.DefaultRuntime().Apply() // as the server runs, app.Open applies it in the other branch
 		db, err := sqlite.Open(filepath.Join(dir, "jinguan.db"))
 		if err != nil {
 			return err
