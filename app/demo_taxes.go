@@ -62,8 +62,27 @@ func (a *App) seedTaxHistory(ctx context.Context, gen *demo.Generator, inspector
 			continue
 		}
 		a.historyOfficers(ctx, sub.Declaration, at, now, inspector, releaser, rng)
+		if i%10 == 9 {
+			a.CatchUpRisk(ctx)
+		}
 	}
 	return nil
+}
+
+// CatchUpRisk brings the risk facts and the party history up to date at
+// once, so that history loaded in a burst is judged with what came before
+// it (a trader is first-time only for its first declarations).
+func (a *App) CatchUpRisk(ctx context.Context) {
+	if a.Risk == nil {
+		return
+	}
+	if err := a.Risk.Projector.Drain(ctx); err != nil {
+		a.Config.Log.Warn("risk facts catch-up failed", "err", err)
+		return
+	}
+	if err := a.Risk.History.Reload(ctx); err != nil {
+		a.Config.Log.Warn("party history reload failed", "err", err)
+	}
 }
 
 // historyOfficers works a back-dated declaration as the officers did then:

@@ -29,6 +29,8 @@ type Generator struct {
 	lines    []tariff.Line
 	brokers  []User
 	traders  []enterprise.Enterprise
+	volume   []int             // each trader's share of the traffic, relative
+	volumes  int               // their sum
 	users    map[string]User   // by enterprise
 	names    map[string]string // enterprise name by credit code
 	offices  []refdata.Entry
@@ -56,12 +58,17 @@ func NewGenerator(seed uint64, cat *refdata.Catalog, sched *tariff.Schedule, ent
 			g.users[u.Enterprise] = u
 		}
 	}
+	rare := rareTraders()
 	for _, e := range ents {
 		g.names[e.SCC] = e.NameZH
 		if isBroker(e) {
 			g.brokers = append(g.brokers, g.users[e.SCC])
 		} else {
-			g.traders = append(g.traders, e)
+			v := 8
+			if rare[e.SCC] {
+				v = 1
+			}
+			g.traders, g.volume, g.volumes = append(g.traders, e), append(g.volume, v), g.volumes+v
 		}
 	}
 	for _, e := range cat.Entries(refdata.CustomsDistrict, now) {
@@ -78,6 +85,18 @@ var (
 	currencies = []string{"USD", "USD", "USD", "USD", "EUR", "JPY", "HKD"}
 )
 
+// trader draws the declaring trader by traffic volume.
+func (g *Generator) trader(r *rand.Rand) enterprise.Enterprise {
+	k := r.IntN(g.volumes)
+	for i, v := range g.volume {
+		if k < v {
+			return g.traders[i]
+		}
+		k -= v
+	}
+	return g.traders[len(g.traders)-1]
+}
+
 // Next returns a declaration body, a fresh idempotency key and the user who
 // may submit it (a broker or the trader itself).
 func (g *Generator) Next(at time.Time) ([]byte, string, User) {
@@ -90,7 +109,7 @@ func (g *Generator) Next(at time.Time) ([]byte, string, User) {
 // Form builds one declaration form.
 func (g *Generator) Form(at time.Time) (declaration.Form, User) {
 	r := g.rng
-	trader := g.traders[r.IntN(len(g.traders))]
+	trader := g.trader(r)
 	agent := g.users[trader.SCC]
 	if r.IntN(3) > 0 && len(g.brokers) > 0 {
 		agent = g.brokers[r.IntN(len(g.brokers))]

@@ -19,7 +19,7 @@ var untranslated = regexp.MustCompile(`>[^<]*\b(bill|bills|guarantee|guarantees|
 // calculator answers with rates, the deciding rule and licences, and bad
 // input with field messages; accounts and re-reviews render.
 func TestConsoleTariffPages(t *testing.T) {
-	f := startConsole(t, 30)
+	f := startConsole(t, 60)
 	admin, officer := f.users["admin"].Token, f.users["officer.li"].Token
 	page := func(token, path string, code int) string {
 		t.Helper()
