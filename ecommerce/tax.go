@@ -7,7 +7,6 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	"github.com/jinguan-customs/jinguan/refdata"
 	"github.com/jinguan-customs/jinguan/tariff"
 )
 
@@ -61,7 +60,9 @@ type Taxer struct {
 	Legacy   *Legacy
 	Rates    func(currency string, on time.Time) (decimal.Decimal, bool) // CNY per unit
 
-	cache sync.Map // rateKey → tariff.RetailItem
+	cache   sync.Map // rateKey → *cachedRate
+	fenOnce sync.Once
+	fenCfg  retailFen // Config in integers
 }
 
 type rateKey struct {
@@ -76,6 +77,15 @@ func (t *Taxer) Assess(inv *Inventory, on time.Time) (TaxBill, []Reason) {
 	h := &inv.Head
 	bill := TaxBill{InvtNo: h.InvtNo, OrderNo: h.OrderNo, LogisticsNo: h.LogisticsNo, AssureCode: h.AssureCode,
 		EbcCode: h.EbcCode, LogisticsCode: h.LogisticsCode, AgentCode: h.AgentCode, CustomsCode: h.CustomsCode, Status: BillUnpaid}
+	if t.assessFen(inv, on, &bill) {
+		return bill, nil
+	}
+	return t.assessDecimal(inv, on, bill)
+}
+
+// assessDecimal is Assess in decimals, for every list.
+func (t *Taxer) assessDecimal(inv *Inventory, on time.Time, bill TaxBill) (TaxBill, []Reason) {
+	h := &inv.Head
 	cny := h.Currency == "142"
 	var rate decimal.Decimal
 	if !cny {
@@ -99,7 +109,6 @@ func (t *Taxer) Assess(inv *Inventory, on time.Time) (TaxBill, []Reason) {
 	items := make([]tariff.RetailItem, len(inv.Items))
 	var reasons []Reason
 	left := extra
-	day := refdata.Day(on)
 	for i := range inv.Items {
 		it := &inv.Items[i]
 		share := left
@@ -117,18 +126,12 @@ func (t *Taxer) Assess(inv *Inventory, on time.Time) (TaxBill, []Reason) {
 			reasons = append(reasons, reason("country", "/InventoryList/"+strconv.Itoa(i)+"/country", "原产国代码 "+it.Country+" 未知", "unknown country code "+it.Country))
 			continue
 		}
-		k := rateKey{it.Gcode, origin, day}
-		ri, ok := t.cache.Load(k)
+		c, ok := t.rate(it.Gcode, origin, on)
 		if !ok {
-			r, err := t.Schedule.RetailItemFor(it.Gcode, origin, on, decimal.Zero, decimal.Zero)
-			if err != nil {
-				reasons = append(reasons, reason("tariff_line", "/InventoryList/"+strconv.Itoa(i)+"/gcode", "商品编码 "+it.Gcode+" 不在税则中", "tariff code "+it.Gcode+" is not in the schedule"))
-				continue
-			}
-			t.cache.Store(k, r)
-			ri = r
+			reasons = append(reasons, reason("tariff_line", "/InventoryList/"+strconv.Itoa(i)+"/gcode", "商品编码 "+it.Gcode+" 不在税则中", "tariff code "+it.Gcode+" is not in the schedule"))
+			continue
 		}
-		items[i] = ri.(tariff.RetailItem)
+		items[i] = c.item
 		items[i].Value, items[i].Qty = value, dec(it.Qty1)
 	}
 	if len(reasons) > 0 {

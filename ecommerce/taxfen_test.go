@@ -1,0 +1,158 @@
+package ecommerce
+
+import (
+	"fmt"
+	"math/big"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/jinguan-customs/jinguan/tariff"
+)
+
+// randAmount is an element with 0–5 places, mostly small; ties at half a
+// fen come up often.
+func randAmount(r *rand.Rand, maxWhole int) string {
+	s := fmt.Sprint(r.IntN(maxWhole + 1))
+	switch r.IntN(5) {
+	case 0:
+	case 1:
+		s += "." + fmt.Sprint(r.IntN(10))
+	case 2:
+		s += fmt.Sprintf(".%02d", r.IntN(100))
+	case 3:
+		s += fmt.Sprintf(".%02d5", r.IntN(100)) // a tie at half a fen
+	default:
+		s += fmt.Sprintf(".%05d", r.IntN(100000))
+	}
+	return s
+}
+
+// The integer path gives the decimal path's bill, digit for digit, on
+// random lists in CNY with and without consumption tax, and takes most of
+// them.
+func TestAssessFenMatchesDecimal(t *testing.T) {
+	tx := testTaxer(t)
+	r := rand.New(rand.NewPCG(21, 22))
+	g := NewGenerator(23, 1000, DemoDay)
+	gcodes := []string{"3304990000", "3304100000", "2208300000", "0402210000", "9102110000", "3303000010", "1901101000", "2204210000", "6403910000"}
+	on := time.Date(2026, 11, 11, 4, 0, 0, 0, time.UTC)
+	fast := 0
+	const n = 30000
+	for i := range n {
+		inv := *g.Next().List.Inventory
+		inv.Items = append([]InventoryItem(nil), inv.Items...)
+		for len(inv.Items) < 1+r.IntN(5) {
+			inv.Items = append(inv.Items, inv.Items[0])
+		}
+		for j := range inv.Items {
+			it := &inv.Items[j]
+			it.Gcode, it.TotalPrice = gcodes[r.IntN(len(gcodes))], randAmount(r, []int{5, 300, 1200}[r.IntN(3)])
+			it.Qty = []string{"1", "2", "1.5"}[r.IntN(3)]
+		}
+		h := &inv.Head
+		h.Freight, h.InsuredFee = randAmount(r, 40), []string{"0", randAmount(r, 5)}[r.IntN(2)]
+		bill := TaxBill{InvtNo: h.InvtNo, OrderNo: h.OrderNo, Status: BillUnpaid}
+		want, wr := tx.assessDecimal(&inv, on, bill)
+		got := bill
+		if !tx.assessFen(&inv, on, &got) {
+			if billString(got) != billString(bill) {
+				t.Fatalf("list %d: a refused integer path changed the bill", i)
+			}
+			continue
+		}
+		fast++
+		if len(wr) > 0 || billString(got) != billString(want) {
+			t.Fatalf("list %d %+v %+v:\n%s\nwant\n%s %v", i, h.Freight, inv.Items, billString(got), billString(want), wr)
+		}
+		at := on
+		a, b := ListDoc{Inventory: &inv, Tax: &got, DecidedAt: &at}, ListDoc{Inventory: &inv, Tax: &want, DecidedAt: &at}
+		if string(encodeList(&a)) != string(encodeList(&b)) {
+			t.Fatalf("list %d: stored forms differ", i)
+		}
+	}
+	if fast < n/2 {
+		t.Fatalf("the integer path took %d of %d lists", fast, n)
+	}
+}
+
+// A line's consumption tax and VAT in integers equal
+// tariff.RetailImportTax's for random rates, shares and division
+// precisions.
+func TestLineTaxFenMatchesTariff(t *testing.T) {
+	r := rand.New(rand.NewPCG(31, 32))
+	defer func(p int) { decimal.DivisionPrecision = p }(decimal.DivisionPrecision)
+	rate := func() decimal.Decimal { return decimal.New(r.Int64N(10000), -int32(r.IntN(4))).Div(decimal.NewFromInt(100)).Truncate(4) }
+	checked := 0
+	for i := range 100_000 {
+		decimal.DivisionPrecision = []int{16, 16, 16, 12, 20}[i%5]
+		cfg := tariff.DefaultRetailConfig()
+		cfg.Share = []decimal.Decimal{decimal.RequireFromString("0.7"), decimal.RequireFromString("0.65"), decimal.NewFromInt(1),
+			decimal.RequireFromString("0.123")}[r.IntN(4)]
+		item := tariff.RetailItem{Value: decimal.New(r.Int64N(500_001), -2), VAT: rate()}
+		if r.IntN(3) > 0 {
+			item.CT = &tariff.Rate{AdValorem: rate()}
+		}
+		tax := tariff.RetailImportTax(cfg, tariff.RetailOrder{Items: []tariff.RetailItem{item}})
+		fr, fc := newFenRates(item), newRetailFen(cfg)
+		if !fr.ok || !fc.ok || tax.Channel != tariff.RetailPreferential {
+			continue
+		}
+		ct, vat, ok := lineTaxFen(item.Value.Shift(2).IntPart(), &fr, &fc)
+		if !ok {
+			continue
+		}
+		checked++
+		if !decimal.New(ct, -2).Equal(tax.Lines[0].CT) || !decimal.New(vat, -2).Equal(tax.Lines[0].VAT) {
+			t.Fatalf("value %s VAT %s CT %+v share %s precision %d: ct %d vat %d, tariff %s %s",
+				item.Value, item.VAT, item.CT, cfg.Share, decimal.DivisionPrecision, ct, vat, tax.Lines[0].CT, tax.Lines[0].VAT)
+		}
+	}
+	if checked < 80_000 {
+		t.Fatalf("only %d lines in the integer path", checked)
+	}
+}
+
+func TestU128(t *testing.T) {
+	r := rand.New(rand.NewPCG(41, 42))
+	for range 100_000 {
+		a, b := r.Uint64()>>r.IntN(64), r.Uint64()>>r.IntN(64)
+		x := mul64(a, b)
+		d := r.Uint64()>>r.IntN(63) | 1
+		want := new(decimalBig).mul(a, b)
+		if q, ok := quoHalfUp(x, d); ok && q.hi == 0 {
+			if w := want.quoHalfUp(d); w != q.lo {
+				t.Fatalf("%d×%d/%d = %d, want %d", a, b, d, q, w)
+			}
+		}
+		e := r.IntN(40)
+		if q, ok := divPow10HalfUp(x, e); ok {
+			if w := want.divPow10HalfUp(e); w != q {
+				t.Fatalf("%d×%d/10^%d = %d, want %d", a, b, e, q, w)
+			}
+		}
+	}
+}
+
+// decimalBig checks u128 with math/big.
+type decimalBig struct{ v big.Int }
+
+func (x *decimalBig) mul(a, b uint64) *decimalBig {
+	x.v.Mul(new(big.Int).SetUint64(a), new(big.Int).SetUint64(b))
+	return x
+}
+
+func (x *decimalBig) quoHalfUp(d uint64) uint64 {
+	n := new(big.Int).Lsh(&x.v, 1)
+	n.Add(n, new(big.Int).SetUint64(d))
+	return n.Quo(n, new(big.Int).SetUint64(2*d)).Uint64()
+}
+
+func (x *decimalBig) divPow10HalfUp(e int) uint64 {
+	p := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(e)), nil)
+	n := new(big.Int).Lsh(&x.v, 1)
+	n.Add(n, p)
+	return n.Quo(n, p.Lsh(p, 1)).Uint64()
+}
