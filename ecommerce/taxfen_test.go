@@ -84,7 +84,9 @@ func TestAssessFenMatchesDecimal(t *testing.T) {
 func TestLineTaxFenMatchesTariff(t *testing.T) {
 	r := rand.New(rand.NewPCG(31, 32))
 	defer func(p int) { decimal.DivisionPrecision = p }(decimal.DivisionPrecision)
-	rate := func() decimal.Decimal { return decimal.New(r.Int64N(10000), -int32(r.IntN(4))).Div(decimal.NewFromInt(100)).Truncate(4) }
+	rate := func() decimal.Decimal {
+		return decimal.New(r.Int64N(10000), -int32(r.IntN(4))).Div(decimal.NewFromInt(100)).Truncate(4)
+	}
 	checked := 0
 	for i := range 100_000 {
 		decimal.DivisionPrecision = []int{16, 16, 16, 12, 20}[i%5]
