@@ -28,24 +28,7 @@ func (s *creditStore) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 // txSync is tx with the writer's synchronous setting changed for this
 // transaction only ("" keeps FULL).
 func (s *creditStore) txSync(ctx context.Context, sync string, fn func(*sql.Tx) error) error {
-	db := (*DB)(s)
-	db.wmu.Lock()
-	defer db.wmu.Unlock()
-	if sync != "" {
-		if _, err := db.w.ExecContext(ctx, `PRAGMA synchronous = `+sync); err != nil {
-			return err
-		}
-		defer db.w.ExecContext(context.Background(), `PRAGMA synchronous = FULL`)
-	}
-	tx, err := db.w.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	if err := fn(tx); err != nil {
-		return err
-	}
-	return tx.Commit()
+	return (*DB)(s).update(ctx, sync, fn)
 }
 
 const eventColumns = `id, scc, kind, on_day, source, reference, amount, intentional, criminal, due_day, until_day,
@@ -141,11 +124,14 @@ func insertEvents(ctx context.Context, tx *sql.Tx, es []credit.Event) error {
 
 // FollowClearance takes pending declaration events from credit_feed,
 // stores the credit events fn makes of them and deletes the feed rows,
-// all in one transaction.
+// all in one transaction. It commits without waiting for the disk: what
+// it stores derives from committed declaration events, a crash takes the
+// feed rows' deletion back with it, and any later full commit (a grade
+// change) makes it durable first.
 func (s *creditStore) FollowClearance(ctx context.Context, limit int, fn func([]credit.ClearanceEvent) []credit.Event) ([]credit.Event, int, error) {
 	var stored []credit.Event
 	n := 0
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.txSync(ctx, "NORMAL", func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT f.declaration_id, f.seq, e.action, e.reason, e.at, d.entry_id, d.trade_co_scc, d.agent_scc
 			FROM credit_feed f JOIN declaration_events e ON e.declaration_id = f.declaration_id AND e.seq = f.seq
 			JOIN declarations d ON d.id = f.declaration_id ORDER BY f.declaration_id, f.seq LIMIT ?`, limit)

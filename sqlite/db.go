@@ -110,6 +110,31 @@ func (db *DB) Enterprises() enterprise.Store { return (*enterpriseStore)(db) }
 
 // migrate applies, in name order, the embedded migrations not yet recorded
 // in schema_migrations, each in its own transaction.
+// update runs fn in a transaction of its own on the single writer. sync
+// "NORMAL" commits without waiting for the disk, for rows derived from
+// others already committed (projections, recomputed results): a crash can
+// only set them back, consistently, never lose what they derive from.
+// "" keeps the writer's FULL.
+func (db *DB) update(ctx context.Context, sync string, fn func(*sql.Tx) error) error {
+	db.wmu.Lock()
+	defer db.wmu.Unlock()
+	if sync != "" {
+		if _, err := db.w.ExecContext(ctx, `PRAGMA synchronous = `+sync); err != nil {
+			return err
+		}
+		defer db.w.ExecContext(context.Background(), `PRAGMA synchronous = FULL`)
+	}
+	tx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
 func (db *DB) migrate() error {
 	ctx := context.Background()
 	db.wmu.Lock()

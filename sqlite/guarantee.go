@@ -52,17 +52,7 @@ func (w *writeTx) query(ctx context.Context, q string, args ...any) (*sql.Rows, 
 
 // inTx runs fn in a write transaction of its own.
 func (db *DB) inTx(ctx context.Context, fn func(*writeTx) error) error {
-	db.wmu.Lock()
-	defer db.wmu.Unlock()
-	tx, err := db.w.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	if err := fn(&writeTx{db: db, tx: tx}); err != nil {
-		return err
-	}
-	return tx.Commit()
+	return db.update(ctx, "", func(tx *sql.Tx) error { return fn(&writeTx{db: db, tx: tx}) })
 }
 
 const accountColumns = `id, scc, kind, consolidated, amount, balance, valid_from, valid_to, updated_at, bill`

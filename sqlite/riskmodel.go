@@ -15,18 +15,7 @@ func (db *DB) RiskModels() risk.ModelStore { return (*modelStore)(db) }
 type modelStore DB
 
 func (s *modelStore) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	db := (*DB)(s)
-	db.wmu.Lock()
-	defer db.wmu.Unlock()
-	tx, err := db.w.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	if err := fn(tx); err != nil {
-		return mapErr(err)
-	}
-	return tx.Commit()
+	return (*DB)(s).update(ctx, "", func(tx *sql.Tx) error { return mapErr(fn(tx)) })
 }
 
 func addModelEvent(ctx context.Context, tx *sql.Tx, ev risk.ModelEvent) error {
