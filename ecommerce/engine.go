@@ -22,6 +22,8 @@ type state struct {
 	aged     []heldDoc               // documents by arrival, to let go of after match_wait
 	fetched  map[string]DocRow       // this batch's store look-ups
 	supplied map[string]bool         // keys not looked up: a document earlier in the batch brings them
+	brought  map[string]bool         // fetch's scratch: documents of the batch so far
+	queried  map[string]bool         // fetch's scratch: keys looked up
 	lists    map[string]*ListRow     // this batch's stored lists (cancel, return)
 	win      window
 }
@@ -96,10 +98,8 @@ func (s *Service) rebuild(ctx context.Context) error {
 func (s *Service) wait(row *ListRow, inv *Inventory) {
 	st := &s.st
 	st.waiting[row.Key] = &waitingList{row: row, inv: inv}
-	h := &inv.Head
-	st.byDoc[orderKey(h.EbpCode, h.OrderNo)] = row.Key
-	st.byDoc[paymentKey(h.EbpCode, h.OrderNo)] = row.Key
-	st.byDoc[waybillKey(h.LogisticsCode, h.LogisticsNo)] = row.Key
+	ok, pk, wk := inv.docKeys()
+	st.byDoc[ok], st.byDoc[pk], st.byDoc[wk] = row.Key, row.Key, row.Key
 	st.queue = append(st.queue, row.Key)
 }
 
@@ -110,8 +110,8 @@ func (s *Service) unwait(key string) *waitingList {
 		return nil
 	}
 	delete(st.waiting, key)
-	h := &w.inv.Head
-	for _, k := range []string{orderKey(h.EbpCode, h.OrderNo), paymentKey(h.EbpCode, h.OrderNo), waybillKey(h.LogisticsCode, h.LogisticsNo)} {
+	ok, pk, wk := w.inv.docKeys()
+	for _, k := range [3]string{ok, pk, wk} {
 		if st.byDoc[k] == key {
 			delete(st.byDoc, k)
 		}
@@ -151,6 +151,7 @@ func (s *Service) prepare(ctx context.Context, d *Doc, now time.Time) *item {
 	case KindInventory:
 		it.key = listKey(d.Inventory.Head.EbpCode, d.Inventory.Head.OrderNo)
 		d.Inventory.raw = EncodeStored(d)
+		d.Inventory.docKeys() // here rather than on the engine
 	case KindCancel:
 		it.key = listKey(d.Cancel.EbpCode, d.Cancel.OrderNo)
 	case KindReturn:
@@ -204,7 +205,12 @@ func (s *Service) fetch(ctx context.Context, items []*item) {
 	st.fetched, st.lists = nil, nil
 	clear(st.supplied)
 	var keys []string
-	brought, queried := map[string]bool{}, map[string]bool{}
+	if st.brought == nil {
+		st.brought, st.queried = map[string]bool{}, map[string]bool{}
+	}
+	brought, queried := st.brought, st.queried
+	clear(brought)
+	clear(queried)
 	want := func(k string, held bool) {
 		switch {
 		case held || queried[k]:
@@ -222,18 +228,18 @@ func (s *Service) fetch(ctx context.Context, items []*item) {
 		if it.done {
 			continue
 		}
-		var h *InventoryHead
+		var inv *Inventory
 		switch it.doc.Kind {
 		case KindOrder, KindPayment, KindWaybill:
 			if lk, ok := st.byDoc[it.key]; ok {
-				h = &st.waiting[lk].inv.Head
+				inv = st.waiting[lk].inv
 			}
 			if appType(it.doc) == "1" {
 				brought[it.key] = true
 			}
 		case KindInventory:
 			if st.waiting[it.key] == nil {
-				h = &it.doc.Inventory.Head
+				inv = it.doc.Inventory
 			}
 		case KindCancel, KindReturn:
 			if st.lists == nil {
@@ -243,13 +249,11 @@ func (s *Service) fetch(ctx context.Context, items []*item) {
 				st.lists[it.key] = &r
 			}
 		}
-		if h != nil {
-			k := orderKey(h.EbpCode, h.OrderNo)
-			want(k, st.orders[k] != nil)
-			k = paymentKey(h.EbpCode, h.OrderNo)
-			want(k, st.payments[k] != nil)
-			k = waybillKey(h.LogisticsCode, h.LogisticsNo)
-			want(k, st.waybills[k] != nil)
+		if inv != nil {
+			ok, pk, wk := inv.docKeys()
+			want(ok, st.orders[ok] != nil)
+			want(pk, st.payments[pk] != nil)
+			want(wk, st.waybills[wk] != nil)
 		}
 	}
 	for k := range queried {
@@ -348,8 +352,8 @@ func (s *Service) expire(ctx context.Context, now time.Time) []*Unit {
 	}
 	var keys []string
 	for _, w := range due {
-		h := &w.inv.Head
-		keys = append(keys, orderKey(h.EbpCode, h.OrderNo), paymentKey(h.EbpCode, h.OrderNo), waybillKey(h.LogisticsCode, h.LogisticsNo))
+		ok, pk, wk := w.inv.docKeys()
+		keys = append(keys, ok, pk, wk)
 	}
 	if m, err := s.deps.Store.Docs(ctx, keys); err == nil {
 		if st.fetched == nil {
@@ -361,8 +365,8 @@ func (s *Service) expire(ctx context.Context, now time.Time) []*Unit {
 	}
 	var units []*Unit
 	for _, w := range due {
-		h := &w.inv.Head
-		o, p, wb := s.order(orderKey(h.EbpCode, h.OrderNo)), s.payment(paymentKey(h.EbpCode, h.OrderNo)), s.waybill(waybillKey(h.LogisticsCode, h.LogisticsNo))
+		ok, pk, wk := w.inv.docKeys()
+		o, p, wb := s.order(ok), s.payment(pk), s.waybill(wk)
 		s.unwait(w.row.Key)
 		row := *w.row
 		row.ExpectStatus = StatusWarehoused

@@ -115,8 +115,8 @@ func (s *Service) handleDoc(ctx context.Context, it *item, now time.Time) *Unit 
 	}
 	if lk, ok := st.byDoc[k]; ok {
 		w := st.waiting[lk]
-		h := &w.inv.Head
-		o, p, wb := s.order(orderKey(h.EbpCode, h.OrderNo)), s.payment(paymentKey(h.EbpCode, h.OrderNo)), s.waybill(waybillKey(h.LogisticsCode, h.LogisticsNo))
+		ok, pk, wk := w.inv.docKeys()
+		o, p, wb := s.order(ok), s.payment(pk), s.waybill(wk)
 		if o != nil && p != nil && wb != nil {
 			s.unwait(lk)
 			row := *w.row
@@ -152,7 +152,8 @@ func (s *Service) handleList(ctx context.Context, it *item, now time.Time) *Unit
 		s.unwait(it.key)
 		row.ID, row.ExpectStatus, row.DeclaredAt = w.row.ID, StatusWarehoused, w.row.DeclaredAt
 	}
-	o, p, wb := s.order(orderKey(h.EbpCode, h.OrderNo)), s.payment(paymentKey(h.EbpCode, h.OrderNo)), s.waybill(waybillKey(h.LogisticsCode, h.LogisticsNo))
+	ok, pk, wk := inv.docKeys()
+	o, p, wb := s.order(ok), s.payment(pk), s.waybill(wk)
 	u := &Unit{}
 	old := st.waiting[it.key]
 	if o == nil || p == nil || wb == nil {
@@ -243,7 +244,7 @@ func (s *Service) decide(ctx context.Context, row *ListRow, inv *Inventory, o *O
 		d.claim = &GuaranteeClaim{AssureCode: h.AssureCode, SCC: r.SCC, Period: row.Period, Amount: bill.Total, Ref: bill.TaxNo, At: now}
 	}
 	st := &s.st
-	ok, pk, wk := orderKey(h.EbpCode, h.OrderNo), paymentKey(h.EbpCode, h.OrderNo), waybillKey(h.LogisticsCode, h.LogisticsNo)
+	ok, pk, wk := inv.docKeys()
 	d.used = func() { delete(st.orders, ok); delete(st.payments, pk); delete(st.waybills, wk) }
 	d.unused = func() { st.orders[ok], st.payments[pk], st.waybills[wk] = o, p, w }
 	return d

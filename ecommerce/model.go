@@ -150,7 +150,18 @@ type Inventory struct {
 	Head  InventoryHead   `xml:"InventoryHead" json:"InventoryHead"`
 	Items []InventoryItem `xml:"InventoryList" json:"InventoryList"`
 
-	raw []byte // its stored form, made once outside the engine
+	raw  []byte    // its stored form, made once outside the engine
+	keys [3]string // docKeys, made once
+}
+
+// docKeys are the keys of the list's order, payment and waybill, made on
+// first use (the engine asks for them several times a list).
+func (v *Inventory) docKeys() (order, payment, waybill string) {
+	if v.keys[0] == "" {
+		h := &v.Head
+		v.keys = [3]string{orderKey(h.EbpCode, h.OrderNo), paymentKey(h.EbpCode, h.OrderNo), waybillKey(h.LogisticsCode, h.LogisticsNo)}
+	}
+	return v.keys[0], v.keys[1], v.keys[2]
 }
 
 type InventoryHead struct {

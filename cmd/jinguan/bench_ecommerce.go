@@ -32,7 +32,7 @@ const anchorLists = 700
 
 func benchEcommerceCmd() *cobra.Command {
 	var (
-		n, clients, batch int
+		n, clients, batch, maxBatch int
 		wire, profile     string
 		keep              bool
 	)
@@ -55,20 +55,21 @@ func benchEcommerceCmd() *cobra.Command {
 			if !keep {
 				defer os.RemoveAll(dir)
 			}
-			return benchEcommerce(cmd.Context(), cmd.OutOrStdout(), dir, n, clients, batch, wire, profile)
+			return benchEcommerce(cmd.Context(), cmd.OutOrStdout(), dir, n, clients, batch, maxBatch, wire, profile)
 		},
 	}
 	f := cmd.Flags()
 	f.IntVar(&n, "lists", 100000, "inventory lists to submit (each with its order, payment and waybill)")
 	f.IntVar(&clients, "clients", 8, "concurrent submitters")
 	f.IntVar(&batch, "batch", 512, "documents per request")
+	f.IntVar(&maxBatch, "max-batch", ecommerce.DefaultConfig().MaxBatch, "documents per commit at most (ecommerce.max_batch; not with --wire http, which reads config.json)")
 	f.StringVar(&wire, "wire", "none", "xml or json: encode requests and decode them again in the clients; http: post XML to the API of the whole program; none: documents as decoded")
 	f.StringVar(&profile, "cpuprofile", "", "write a CPU profile of the submission phase to this file")
 	f.BoolVar(&keep, "keep", false, "keep the temporary data folder")
 	return cmd
 }
 
-func benchEcommerce(ctx context.Context, out io.Writer, dir string, n, clients, batch int, wire, profile string) error {
+func benchEcommerce(ctx context.Context, out io.Writer, dir string, n, clients, batch, maxBatch int, wire, profile string) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -137,7 +138,9 @@ func benchEcommerce(ctx context.Context, out io.Writer, dir string, n, clients, 
 				return err
 			}
 		}
-		if svc, err = ecommerce.Open(ctx, ecommerce.DefaultConfig(), db.Ecommerce(), db.Enterprises(), cat, sched, "", []byte("bench key"), nil); err != nil {
+		cfg := ecommerce.DefaultConfig()
+		cfg.MaxBatch = maxBatch
+		if svc, err = ecommerce.Open(ctx, cfg, db.Ecommerce(), db.Enterprises(), cat, sched, "", []byte("bench key"), nil); err != nil {
 			return err
 		}
 		defer svc.Close()
