@@ -33,8 +33,8 @@ const anchorLists = 700
 func benchEcommerceCmd() *cobra.Command {
 	var (
 		n, clients, batch, maxBatch int
-		wire, profile     string
-		keep              bool
+		wire, profile               string
+		keep                        bool
 	)
 	cmd := &cobra.Command{
 		Use:   "ecommerce",
