@@ -93,7 +93,8 @@ func stageService(b *testing.B, tx *Taxer) *Service {
 	for _, r := range regs {
 		p.ents[r.SCC] = cachedEnt{ok: true, expires: time.Now().Add(24 * time.Hour)}
 	}
-	s := &Service{cfg: DefaultConfig(), tol: newTolerance(DefaultConfig().WeightTolerance), deps: Deps{Parties: p, Taxer: tx, Risk: rk, Reference: ref, Now: time.Now}}
+	s := &Service{cfg: DefaultConfig(), tol: newTolerance(DefaultConfig().WeightTolerance),
+		limitFen: toFen(DefaultConfig().Retail.AnnualLimit), deps: Deps{Parties: p, Taxer: tx, Risk: rk, Reference: ref, Now: time.Now}}
 	s.st = state{orders: map[string]*Order{}, payments: map[string]*Payment{}, waybills: map[string]*Waybill{},
 		waiting: map[string]*waitingList{}, byDoc: map[string]string{}}
 	return s

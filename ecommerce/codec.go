@@ -166,6 +166,8 @@ type storedTax struct {
 	Rule    string               `json:"r"`
 	Sums    [5]decimal.Decimal   `json:"v"` // duty, VAT, CT, total, value
 	Items   [][4]decimal.Decimal `json:"i"` // taxPrice, duty, VAT, CT
+
+	fen *billFen // the amounts in fen, when the bill has them: written as the decimals would be
 }
 
 var retailRules = map[string]tariff.Rule{}
@@ -189,10 +191,12 @@ func encodeList(d *ListDoc) []byte {
 		sd.DecidedAt = d.DecidedAt.UnixMicro()
 	}
 	if t := d.Tax; t != nil {
-		st := &storedTax{TaxNo: t.TaxNo, Status: t.Status, Channel: t.Channel, Rule: t.Rule,
-			Sums: [5]decimal.Decimal{t.CustomsTax, t.ValueAddedTax, t.ConsumptionTax, t.Total, t.Value}}
-		for _, it := range t.Items {
-			st.Items = append(st.Items, [4]decimal.Decimal{it.TaxPrice, it.CustomsTax, it.ValueAddedTax, it.ConsumptionTax})
+		st := &storedTax{TaxNo: t.TaxNo, Status: t.Status, Channel: t.Channel, Rule: t.Rule, fen: t.fen}
+		if t.fen == nil {
+			st.Sums = [5]decimal.Decimal{t.CustomsTax, t.ValueAddedTax, t.ConsumptionTax, t.Total, t.Value}
+			for _, it := range t.Items {
+				st.Items = append(st.Items, [4]decimal.Decimal{it.TaxPrice, it.CustomsTax, it.ValueAddedTax, it.ConsumptionTax})
+			}
 		}
 		sd.Tax = st
 	}

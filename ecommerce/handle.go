@@ -235,9 +235,9 @@ func (s *Service) decide(ctx context.Context, row *ListRow, inv *Inventory, o *O
 	// per decision, since a rejected list may be declared again.
 	bill.TaxNo = "T" + h.CustomsCode + "-" + h.EbpCode + "-" + h.OrderNo + "-" + strconv.FormatInt(now.UnixMicro(), 10)
 	d.doc.Tax = &bill
-	row.ValueFen, row.TaxFen, row.Period = toFen(bill.Value), toFen(bill.Total), period(now)
+	row.ValueFen, row.TaxFen, row.Period = bill.valueFen(), bill.totalFen(), period(now)
 	row.Doc = encodeList(&d.doc)
-	d.quota = &QuotaDelta{BuyerID: h.BuyerIdNumber, Year: year(now), DeltaFen: row.ValueFen, LimitFen: toFen(s.cfg.Retail.AnnualLimit)}
+	d.quota = &QuotaDelta{BuyerID: h.BuyerIdNumber, Year: year(now), DeltaFen: row.ValueFen, LimitFen: s.limitFen}
 	d.period = &PeriodDelta{AssureCode: h.AssureCode, Period: row.Period, Bills: 1, TaxFen: row.TaxFen}
 	if bill.Total.IsPositive() {
 		r, _ := s.deps.Parties.registration(h.AssureCode)
@@ -293,7 +293,12 @@ func (d *decision) attach(u *Unit, revert func()) {
 // facts gathers what list profiles see.
 func (s *Service) facts(inv *Inventory, bill *TaxBill, now time.Time) *ListFacts {
 	h := &inv.Head
-	f := &ListFacts{Value: bill.Value.InexactFloat64(), Tax: bill.Total.InexactFloat64(), Items: len(inv.Items),
+	// A float of fen / 100 is the float nearest the decimal, as InexactFloat64.
+	value, tax := bill.Value.InexactFloat64(), bill.Total.InexactFloat64()
+	if bill.fen != nil {
+		value, tax = float64(bill.fen.sums[4])/100, float64(bill.fen.sums[3])/100
+	}
+	f := &ListFacts{Value: value, Tax: tax, Items: len(inv.Items),
 		TradeMode: h.TradeMode, EbpCode: h.EbpCode, Country: h.Country, MinPriceRatio: 1}
 	for i := range inv.Items {
 		it := &inv.Items[i]

@@ -89,6 +89,38 @@ func closeObject(b []byte, first bool) []byte {
 	return append(b, '}')
 }
 
+// appendFenRow writes amounts in fen as their decimals' JSON, then "]".
+func appendFenRow(b []byte, fen []int64) []byte {
+	for i, f := range fen {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, '"')
+		b = appendFen(b, f)
+		b = append(b, '"')
+	}
+	return append(b, ']')
+}
+
+// appendFen is decimal.New(f, -2).String(): trailing zeros of the fraction
+// dropped.
+func appendFen(b []byte, f int64) []byte {
+	u := uint64(f)
+	if f < 0 {
+		b = append(b, '-')
+		u = -u
+	}
+	b = strconv.AppendUint(b, u/100, 10)
+	switch c := u % 100; {
+	case c == 0:
+	case c%10 == 0:
+		b = append(b, '.', byte('0'+c/10))
+	default:
+		b = append(b, '.', byte('0'+c/10), byte('0'+c%10))
+	}
+	return b
+}
+
 func appendDecimal(b []byte, d decimal.Decimal) []byte {
 	b = append(b, '"')
 	b = append(b, d.String()...)
@@ -149,6 +181,24 @@ func appendStoredDecision(b []byte, sd *storedDecision) []byte {
 		b = append(b, `,"r":`...)
 		b = appendJSONString(b, t.Rule)
 		b = append(b, `,"v":[`...)
+		if f := t.fen; f != nil {
+			b = appendFenRow(b, f.sums[:])
+			b = append(b, `,"i":`...)
+			if f.items == nil {
+				b = append(b, "null"...)
+			} else {
+				b = append(b, '[')
+				for i := range f.items {
+					if i > 0 {
+						b = append(b, ',')
+					}
+					b = append(b, '[')
+					b = appendFenRow(b, f.items[i][:])
+				}
+				b = append(b, ']')
+			}
+			return closeDecision(b, sd, first)
+		}
 		for i, d := range t.Sums {
 			if i > 0 {
 				b = append(b, ',')
@@ -175,6 +225,13 @@ func appendStoredDecision(b []byte, sd *storedDecision) []byte {
 			}
 			b = append(b, ']')
 		}
+	}
+	return closeDecision(b, sd, first)
+}
+
+// closeDecision ends the tax (when there is one) and writes the rest.
+func closeDecision(b []byte, sd *storedDecision, first bool) []byte {
+	if sd.Tax != nil {
 		b = append(b, '}')
 	}
 	if sd.Lane != "" {

@@ -57,7 +57,8 @@ type Service struct {
 	mu   sync.RWMutex
 	shut bool
 
-	tol tolerance // cfg.WeightTolerance
+	tol      tolerance // cfg.WeightTolerance
+	limitFen int64     // cfg.Retail.AnnualLimit
 
 	// engine state, touched only by the engine goroutine
 	st state
@@ -88,7 +89,8 @@ func NewService(ctx context.Context, cfg Config, d Deps) (*Service, error) {
 	if cfg.MaxBatch <= 0 {
 		cfg.MaxBatch = 4096
 	}
-	s := &Service{cfg: cfg, deps: d, reqs: make(chan *request, 1024), stop: make(chan struct{}), tol: newTolerance(cfg.WeightTolerance)}
+	s := &Service{cfg: cfg, deps: d, reqs: make(chan *request, 1024), stop: make(chan struct{}), tol: newTolerance(cfg.WeightTolerance),
+		limitFen: toFen(cfg.Retail.AnnualLimit)}
 	regs, err := d.Store.Registrations(ctx)
 	if err != nil {
 		return nil, err

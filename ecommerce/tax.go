@@ -33,6 +33,28 @@ type TaxBill struct {
 	RuleZH         string          `json:"rule_zh"`
 	RuleEN         string          `json:"rule_en"`
 	Items          []TaxItem       `json:"items"`
+
+	fen *billFen // the same amounts in fen, when the integer path made the bill
+}
+
+func (b *TaxBill) valueFen() int64 {
+	if b.fen != nil {
+		return b.fen.sums[4]
+	}
+	return toFen(b.Value)
+}
+
+func (b *TaxBill) totalFen() int64 {
+	if b.fen != nil {
+		return b.fen.sums[3]
+	}
+	return toFen(b.Total)
+}
+
+// billFen is a bill's amounts in fen, in the stored order.
+type billFen struct {
+	sums  [5]int64   // duty, VAT, consumption tax, total, value
+	items [][4]int64 // taxPrice, duty, VAT, consumption tax
 }
 
 // TaxItem is one line of the bill.

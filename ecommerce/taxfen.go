@@ -201,6 +201,7 @@ func (t *Taxer) assessFen(inv *Inventory, on time.Time, out *TaxBill) bool {
 	bill.Channel, bill.Rule = tariff.RetailPreferential, tariff.RuleRetailWithin.Code
 	bill.RuleZH, bill.RuleEN = tariff.RuleRetailWithin.ZH, tariff.RuleRetailWithin.EN
 	bill.Items = make([]TaxItem, n)
+	fen := &billFen{items: make([][4]int64, n)}
 	var vatSum, ctSum int64
 	for i := range n {
 		ct, vat, ok := lineTaxFen(values[i], &rates[i].fen, cfg)
@@ -212,10 +213,13 @@ func (t *Taxer) assessFen(inv *Inventory, on time.Time, out *TaxBill) bool {
 		gnum, _ := strconv.Atoi(it.Gnum)
 		bill.Items[i] = TaxItem{Gnum: gnum, Gcode: it.Gcode, TaxPrice: decimal.New(values[i], -2), CustomsTax: decimal.Zero,
 			ValueAddedTax: decimal.New(vat, -2), ConsumptionTax: decimal.New(ct, -2)}
+		fen.items[i] = [4]int64{values[i], 0, vat, ct}
 	}
 	bill.Value = decimal.New(value, -2)
 	bill.CustomsTax, bill.ValueAddedTax, bill.ConsumptionTax = decimal.Zero, decimal.New(vatSum, -2), decimal.New(ctSum, -2)
 	bill.Total = decimal.New(vatSum+ctSum, -2)
+	fen.sums = [5]int64{0, vatSum, ctSum, vatSum + ctSum, value}
+	bill.fen = fen
 	*out = bill
 	return true
 }

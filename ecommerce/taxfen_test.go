@@ -158,3 +158,31 @@ func (x *decimalBig) divPow10HalfUp(e int) uint64 {
 	n.Add(n, p)
 	return n.Quo(n, p.Lsh(p, 1)).Uint64()
 }
+
+// What the engine takes from a bill's fen is what it took from its
+// decimals: their JSON, their fen and their float.
+func TestBillFenAsDecimals(t *testing.T) {
+	r := rand.New(rand.NewPCG(51, 52))
+	for i := range 200_000 {
+		f := r.Int64N(1_000_000_000)
+		switch i % 4 {
+		case 1:
+			f = r.Int64N(1000)
+		case 2:
+			f = -f
+		case 3:
+			f = r.Int64() >> r.IntN(63)
+		}
+		d := decimal.New(f, -2)
+		if got, want := string(appendFen(nil, f)), d.String(); got != want {
+			t.Fatalf("appendFen(%d) = %s, want %s", f, got, want)
+		}
+		if f >= 0 && f < 1<<53 && float64(f)/100 != d.InexactFloat64() {
+			t.Fatalf("%d: float %v, decimal %v", f, float64(f)/100, d.InexactFloat64())
+		}
+		b := TaxBill{Value: d, Total: d, fen: &billFen{sums: [5]int64{3: f, 4: f}}}
+		if f >= 0 && (b.valueFen() != toFen(d) || b.totalFen() != toFen(d)) {
+			t.Fatalf("%d: fen %d %d, decimal %d", f, b.valueFen(), b.totalFen(), toFen(d))
+		}
+	}
+}
