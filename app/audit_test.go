@@ -135,7 +135,7 @@ func TestBlueLaneAudit(t *testing.T) {
 
 		// A batch re-review of the audited import finds it, and does not
 		// take the audit's bill for over-collection.
-		declared := d["declared_at"].(string)[:10]
+		declared := chinaDate(t, d["declared_at"])
 		code, rv := e.do("POST", "/api/v1/tax-reviews", admin, map[string]any{"from": declared, "to": declared,
 			"rule":     fmt.Sprintf(`decl.entry_id == %q && item.g_no == 1`, d["entry_id"]),
 			"override": map[string]any{"code_ts": d["items"].([]any)[0].(map[string]any)["code_ts"]}, "reason": "check", "apply": false})

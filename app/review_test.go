@@ -4,8 +4,11 @@ import (
 	"fmt"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/jinguan-customs/jinguan"
 )
 
 // A batch re-review after a classification correction: the dry run lists
@@ -21,7 +24,7 @@ func TestBatchReReview(t *testing.T) {
 		if d["status"] != "released" {
 			t.Fatalf("status %v", d["status"])
 		}
-		declared := d["declared_at"].(string)[:10]
+		declared := chinaDate(t, d["declared_at"])
 		entry, code := d["entry_id"].(string), f.Items[0].CodeTS
 		corrected := "8703234000" // saloon cars: 15 % duty and consumption tax
 		if code == corrected {
@@ -99,4 +102,14 @@ func TestBatchReReview(t *testing.T) {
 			t.Fatalf("bad input: %d %v", status, ptrs)
 		}
 	})
+}
+
+// chinaDate is the day of a timestamp in China, as the review's period reads it.
+func chinaDate(t *testing.T, v any) string {
+	t.Helper()
+	at, err := time.Parse(time.RFC3339Nano, v.(string))
+	if err != nil {
+		t.Fatalf("timestamp %v: %v", v, err)
+	}
+	return at.In(jinguan.China).Format(time.DateOnly)
 }
