@@ -157,30 +157,28 @@ type flight struct {
 
 // run is the engine: it decides a batch while the writer commits the
 // previous one, so deciding and the disk overlap. At most two batches are
-// in flight; meanwhile requests queue up and form the next batch.
+// in flight (three when the store syncs apart from committing: one being
+// written, one or more syncing); meanwhile requests queue up and form the
+// next batch.
 func (s *Service) run() {
 	defer s.wg.Done()
 	toWriter, fromWriter := make(chan *flight, 1), make(chan *flight, 4)
-	go func() {
-		for f := range toWriter {
-			if len(f.units) > 0 {
-				t := time.Now()
-				f.err = s.deps.Store.Apply(context.Background(), f.units)
-				s.writeNanos.Add(int64(time.Since(t)))
-				s.batches.Add(1)
-				s.docs.Add(int64(len(f.items)))
-			}
-			fromWriter <- f
-		}
-		close(fromWriter)
-	}()
+	limit := 2
+	if sl, ok := s.deps.Store.(SyncLater); ok {
+		limit = 3
+		toSync := make(chan *flight, 4)
+		go s.write(toWriter, toSync, sl.ApplyNoSync)
+		go s.sync(toSync, fromWriter, sl)
+	} else {
+		go s.write(toWriter, fromWriter, s.deps.Store.Apply)
+	}
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
 	inflight := 0
 	stopping, stop := false, s.stop
 	for {
 		reqs := s.reqs
-		if inflight >= 2 {
+		if inflight >= limit {
 			reqs = nil
 		}
 		var batch []*request
@@ -236,6 +234,61 @@ func (s *Service) run() {
 		toWriter <- s.decideBatch(batch)
 	}
 }
+
+// write commits the flights in order.
+func (s *Service) write(in <-chan *flight, out chan<- *flight, apply func(context.Context, []*Unit) error) {
+	for f := range in {
+		if len(f.units) > 0 {
+			t := time.Now()
+			f.err = apply(context.Background(), f.units)
+			s.writeNanos.Add(int64(time.Since(t)))
+			s.batches.Add(1)
+			s.docs.Add(int64(len(f.items)))
+		}
+		out <- f
+	}
+	close(out)
+}
+
+// sync makes committed flights durable before they are answered; the
+// flights that queued up while the disk synced share the next sync.
+func (s *Service) sync(in <-chan *flight, out chan<- *flight, sl SyncLater) {
+	defer close(out)
+	for f := range in {
+		group := []*flight{f}
+	more:
+		for {
+			select {
+			case g, ok := <-in:
+				if !ok {
+					break more
+				}
+				group = append(group, g)
+			default:
+				break more
+			}
+		}
+		var err error
+		for _, g := range group {
+			if g.err == nil && len(g.units) > 0 {
+				err = sl.Sync(context.Background())
+				break
+			}
+		}
+		if err != nil {
+			// Committed but perhaps not on the disk: not acknowledged.
+			s.deps.Log.Error("ecommerce sync failed", "err", err)
+		}
+		for _, g := range group {
+			if g.err == nil && len(g.units) > 0 && err != nil {
+				g.err = errNotDurable
+			}
+			out <- g
+		}
+	}
+}
+
+var errNotDurable = jinguan.Errorf(jinguan.EINTERNAL, "数据未能写入磁盘", "the batch could not be made durable")
 
 // decideBatch runs the batch through the match state and builds its units.
 func (s *Service) decideBatch(batch []*request) *flight {

@@ -12,6 +12,16 @@ import (
 // unit (one incoming document with everything it causes) applied whole or
 // refused whole. The buyer's quota is counted inside that transaction by a
 // conditional update, so two processes cannot both spend the same quota.
+// SyncLater is a Store that can commit a batch without waiting for the
+// disk and make everything committed so far durable afterwards. The engine
+// then writes the next batch while the disk syncs the last one, and one
+// sync serves every batch committed before it; a batch is answered only
+// after its sync.
+type SyncLater interface {
+	ApplyNoSync(ctx context.Context, b []*Unit) error
+	Sync(ctx context.Context) error
+}
+
 type Store interface {
 	// Apply writes the batch. A unit the store must refuse (a duplicate
 	// document or list, a list changed meanwhile, a quota that would be

@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"runtime"
 	"slices"
 	"strings"
@@ -44,6 +45,10 @@ type DB struct {
 	rget   *sql.Stmt // Get on the read pool
 
 	applied []string // migrations applied by this Open, for tests
+
+	path  string     // the database file
+	walMu sync.Mutex // guards wal
+	wal   *os.File   // the WAL, opened by the first syncWAL
 }
 
 // Open opens or creates the database at path and applies new migrations.
@@ -67,7 +72,7 @@ func Open(path string) (*DB, error) {
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
-	db := &DB{w: w}
+	db := &DB{w: w, path: path}
 	if err := db.migrate(); err != nil {
 		w.Close()
 		return nil, fmt.Errorf("sqlite: migrate %s: %w", path, err)
@@ -96,7 +101,33 @@ func (db *DB) Close() error {
 	defer db.wmu.Unlock()
 	db.w.Exec(`PRAGMA optimize`)
 	db.w.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`)
-	return errors.Join(db.r.Close(), db.w.Close())
+	db.walMu.Lock()
+	defer db.walMu.Unlock()
+	var werr error
+	if db.wal != nil {
+		werr = db.wal.Close()
+	}
+	return errors.Join(db.r.Close(), db.w.Close(), werr)
+}
+
+// syncWAL makes every commit so far durable, as synchronous=FULL would
+// have at each commit: it syncs the WAL file, which holds the commits made
+// with synchronous=NORMAL since the last checkpoint (a checkpoint syncs the
+// WAL before copying it and the database after). It runs beside the
+// writer, so the next transaction is written while the disk syncs.
+func (db *DB) syncWAL() error {
+	db.walMu.Lock()
+	defer db.walMu.Unlock()
+	if db.wal == nil {
+		// Kept open: the writer's connection keeps the WAL file in place,
+		// and closing a file can drop a process's POSIX locks on it.
+		f, err := os.OpenFile(db.path+"-wal", os.O_RDWR, 0)
+		if err != nil {
+			return fmt.Errorf("sqlite: open WAL: %w", err)
+		}
+		db.wal = f
+	}
+	return db.wal.Sync()
 }
 
 // Declarations returns the declaration store.

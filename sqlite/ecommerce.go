@@ -45,11 +45,30 @@ var cbecSQL = struct {
 }
 
 func (s *cbecStore) Apply(ctx context.Context, units []*ecommerce.Unit) error {
+	return s.apply(ctx, units, "")
+}
+
+// ApplyNoSync commits the batch without waiting for the disk
+// (synchronous=NORMAL); Sync makes it durable.
+func (s *cbecStore) ApplyNoSync(ctx context.Context, units []*ecommerce.Unit) error {
+	return s.apply(ctx, units, "NORMAL")
+}
+
+// Sync makes every batch committed so far durable.
+func (s *cbecStore) Sync(context.Context) error { return (*DB)(s).syncWAL() }
+
+func (s *cbecStore) apply(ctx context.Context, units []*ecommerce.Unit, sync string) error {
 	db := (*DB)(s)
 	db.wmu.Lock()
 	defer db.wmu.Unlock()
 	if err := db.cbecPrepare(ctx); err != nil {
 		return err
+	}
+	if sync != "" {
+		if _, err := db.w.ExecContext(ctx, `PRAGMA synchronous = `+sync); err != nil {
+			return err
+		}
+		defer db.w.ExecContext(context.Background(), `PRAGMA synchronous = FULL`)
 	}
 	tx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {

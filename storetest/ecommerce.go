@@ -3,9 +3,11 @@ package storetest
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -45,6 +47,7 @@ func RunEcommerce(t *testing.T, open func(t *testing.T) EcommerceStores) {
 		{"Guarantee", testGuarantee},
 		{"AtomicUnits", testAtomicUnits},
 		{"LateList", testLateList},
+		{"SyncBeforeAnswer", testSyncBeforeAnswer},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
@@ -685,5 +688,51 @@ func testLateList(t *testing.T, s EcommerceStores) {
 	o.Head.AppType = "2"
 	if rs := submit(t, svc, ecommerce.Doc{Kind: ecommerce.KindOrder, MsgGuid: "X", Order: &o}); rs[0].Code != "not_changeable" {
 		t.Fatalf("%+v", rs[0])
+	}
+}
+
+// syncLater commits through the store under test and counts the syncs the
+// engine asks for; fail makes them fail.
+type syncLater struct {
+	ecommerce.Store
+	syncs atomic.Int64
+	fail  atomic.Bool
+}
+
+func (s *syncLater) ApplyNoSync(ctx context.Context, b []*ecommerce.Unit) error {
+	if sl, ok := s.Store.(ecommerce.SyncLater); ok {
+		return sl.ApplyNoSync(ctx, b)
+	}
+	return s.Store.Apply(ctx, b)
+}
+
+func (s *syncLater) Sync(ctx context.Context) error {
+	s.syncs.Add(1)
+	if s.fail.Load() {
+		return errors.New("disk gone")
+	}
+	if sl, ok := s.Store.(ecommerce.SyncLater); ok {
+		return sl.Sync(ctx)
+	}
+	return nil
+}
+
+// A store that syncs apart from committing: a batch is answered only
+// after a sync, and a failed sync is not an acknowledgement.
+func testSyncBeforeAnswer(t *testing.T, s EcommerceStores) {
+	c := newClock()
+	g := ecommerce.NewGenerator(11, 100, ecommerce.DemoDay)
+	sl := &syncLater{Store: s.Store}
+	s.Store = sl
+	svc := service(t, s, c)
+	a := cleanSet(g)
+	rs := submit(t, svc, a.Order, a.Payment, a.Waybill, a.List)
+	if sl.syncs.Load() == 0 || rs[3].Status != ecommerce.StatusReleased {
+		t.Fatalf("answered after %d syncs: %+v", sl.syncs.Load(), rs)
+	}
+	sl.fail.Store(true)
+	b := cleanSet(g)
+	if _, err := svc.Submit(context.Background(), []ecommerce.Doc{b.Order, b.Payment, b.Waybill, b.List}); err == nil {
+		t.Fatal("a batch whose sync failed was acknowledged")
 	}
 }
