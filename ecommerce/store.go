@@ -10,8 +10,9 @@ import (
 //
 // All writes go through Apply: one transaction per batch of units, each
 // unit (one incoming document with everything it causes) applied whole or
-// refused whole. The buyer's quota is counted inside that transaction by a
-// conditional update, so two processes cannot both spend the same quota.
+// refused whole. The buyer's quota is counted inside that transaction
+// (SQLite: read and written back under the write lock; PostgreSQL: a
+// conditional update), so two processes cannot both spend the same quota.
 // SyncLater is a Store that can commit a batch without waiting for the
 // disk and make everything committed so far durable afterwards. The engine
 // then writes the next batch while the disk syncs the last one, and one

@@ -49,6 +49,10 @@ type DB struct {
 	path  string     // the database file
 	walMu sync.Mutex // guards wal
 	wal   *os.File   // the WAL, opened by the first syncWAL
+
+	ckpt     *sql.DB       // one connection that copies the WAL into the database
+	ckptWake chan struct{} // syncWAL asks for a checkpoint
+	ckptDone chan struct{}
 }
 
 // Open opens or creates the database at path and applies new migrations.
@@ -87,6 +91,16 @@ func Open(path string) (*DB, error) {
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
 	db.r = r
+	// The checkpointer is a plain connection: it writes no rows, only
+	// copies committed pages from the WAL into the database file.
+	c, err := sql.Open("sqlite", path+common)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	c.SetMaxOpenConns(1)
+	db.ckpt, db.ckptWake, db.ckptDone = c, make(chan struct{}, 1), make(chan struct{})
+	go db.checkpointer()
 	if err := db.prepare(); err != nil {
 		db.Close()
 		return nil, err
@@ -97,6 +111,11 @@ func Open(path string) (*DB, error) {
 // Close closes both pools, first refreshing the planner's statistics as
 // SQLite advises.
 func (db *DB) Close() error {
+	if db.ckpt != nil {
+		close(db.ckptWake)
+		<-db.ckptDone
+		db.ckpt.Close()
+	}
 	db.wmu.Lock()
 	defer db.wmu.Unlock()
 	db.w.Exec(`PRAGMA optimize`)
@@ -127,7 +146,25 @@ func (db *DB) syncWAL() error {
 		}
 		db.wal = f
 	}
-	return db.wal.Sync()
+	if err := db.wal.Sync(); err != nil {
+		return err
+	}
+	select {
+	case db.ckptWake <- struct{}{}:
+	default:
+	}
+	return nil
+}
+
+// checkpointer copies the WAL into the database beside the writer
+// (PASSIVE: it never blocks the writer or the readers), so that the
+// writer's own automatic checkpoint finds little left to copy and sync.
+// Batches synced apart from their commit wake it.
+func (db *DB) checkpointer() {
+	defer close(db.ckptDone)
+	for range db.ckptWake {
+		db.ckpt.Exec(`PRAGMA wal_checkpoint(PASSIVE)`) // best effort: the writer's checkpoint remains
+	}
 }
 
 // Declarations returns the declaration store.

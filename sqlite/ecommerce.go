@@ -25,7 +25,7 @@ const listCols = `id, list_key, status, lane, buyer_id, ebp_code, order_no, logi
 	customs_code, value_fen, tax_fen, period, declared_at, updated_at, deadline`
 
 var cbecSQL = struct {
-	docUpsert, docDelete, listUpdate, listRewrite, quotaAdd, quotaSub, period string
+	docUpsert, docDelete, listUpdate, listRewrite, period string
 }{
 	docUpsert: `INSERT INTO cbec_docs (k, kind, at, doc) VALUES (?, ?, ?, ?) ON CONFLICT (k) DO UPDATE SET
 		kind = excluded.kind, at = excluded.at, doc = excluded.doc`,
@@ -34,12 +34,6 @@ var cbecSQL = struct {
 		deadline = ?, doc = ? WHERE list_key = ? AND status = ? RETURNING id`,
 	listRewrite: `UPDATE cbec_lists SET status = ?, lane = ?, value_fen = ?, tax_fen = ?, period = ?, updated_at = ?,
 		deadline = ?, doc = ? WHERE list_key = ?`,
-	// Counted only while the year's total stays within the limit: the
-	// check and the update are one statement under the writer lock.
-	quotaAdd: `INSERT INTO cbec_quota (buyer_id, year, used_fen) SELECT ?1, ?2, ?3 WHERE ?3 <= ?4
-		ON CONFLICT (buyer_id, year) DO UPDATE SET used_fen = used_fen + excluded.used_fen
-		WHERE cbec_quota.used_fen + excluded.used_fen <= ?4`,
-	quotaSub: `UPDATE cbec_quota SET used_fen = max(0, used_fen + ?) WHERE buyer_id = ? AND year = ?`,
 	period: `INSERT INTO cbec_tax_periods (assure_code, period, bills, tax_fen) VALUES (?, ?, ?, ?)
 		ON CONFLICT (assure_code, period) DO UPDATE SET bills = bills + excluded.bills, tax_fen = tax_fen + excluded.tax_fen`,
 }
@@ -86,6 +80,9 @@ func (s *cbecStore) apply(ctx context.Context, units []*ecommerce.Unit, sync str
 	if err := w.docs(units); err != nil {
 		return err
 	}
+	if err := w.loadQuotas(units); err != nil {
+		return err
+	}
 	if err := w.lists(units); err != nil {
 		return err
 	}
@@ -110,6 +107,9 @@ func (s *cbecStore) apply(ctx context.Context, units []*ecommerce.Unit, sync str
 			return err
 		}
 	}
+	if err := w.saveQuotas(); err != nil {
+		return err
+	}
 	if err := w.receipts(units, seq); err != nil {
 		return err
 	}
@@ -123,6 +123,11 @@ type cbecWriter struct {
 	tx     *sql.Tx
 	stmts  map[string]*sql.Stmt
 	lastID int64 // the largest list id
+	// used holds the batch's buyers' annual totals, read once under the
+	// writer lock and written back at the end of the batch.
+	used    map[quotaKey]int64
+	changed map[quotaKey]bool
+	dirty   []quotaKey // changed, in order
 }
 
 func (w *cbecWriter) stmt(q string) (*sql.Stmt, error) {
@@ -170,9 +175,10 @@ func (db *DB) cbecPrepare(ctx context.Context) error {
 	if _, ok := cbecStmts.Load(cbecStmtKey{db, cbecSQL.period}); ok {
 		return nil
 	}
-	qs := []string{cbecSQL.docUpsert, cbecSQL.docDelete, cbecSQL.listUpdate, cbecSQL.listRewrite, cbecSQL.quotaAdd, cbecSQL.quotaSub}
+	qs := []string{cbecSQL.docUpsert, cbecSQL.docDelete, cbecSQL.listUpdate, cbecSQL.listRewrite}
 	for n := 1; n <= maxChunk; n *= 2 {
-		qs = append(qs, docInsertRows(n), docInsertNewRows(n), listInsertRows(n), listUpsertRows(n), receiptRows(n))
+		qs = append(qs, docInsertRows(n), docInsertNewRows(n), listInsertRows(n), listUpsertRows(n), receiptRows(n),
+			quotaSelectRows(n), quotaUpsertRows(n))
 	}
 	qs = append(qs, cbecSQL.period) // last: marks the set complete
 	for _, q := range qs {
@@ -329,9 +335,7 @@ func (w *cbecWriter) docs(units []*ecommerce.Unit) error {
 // given back and its list rewritten as refused.
 func (w *cbecWriter) uncovered(u *ecommerce.Unit, code string) error {
 	if q := u.Quota; q != nil && q.DeltaFen > 0 {
-		if _, err := w.exec(cbecSQL.quotaSub, -q.DeltaFen, q.BuyerID, q.Year); err != nil {
-			return err
-		}
+		w.count(&ecommerce.QuotaDelta{BuyerID: q.BuyerID, Year: q.Year, DeltaFen: -q.DeltaFen})
 	}
 	refuse(u, code)
 	l := u.List
@@ -374,6 +378,9 @@ func (w *cbecWriter) lists(units []*ecommerce.Unit) error {
 			}
 		}
 		if l.ExpectStatus == 0 {
+			if u.Quota != nil && !w.count(u.Quota) {
+				refuse(u, "quota") // inserted as refused
+			}
 			run = append(run, u)
 			inRun[l.Key] = true
 			continue
@@ -417,7 +424,7 @@ func (w *cbecWriter) insertLists(run []*ecommerce.Unit) error {
 			u.List.ID = w.lastID + int64(i) + 1
 		}
 		w.lastID += int64(len(run))
-		return w.quotas(run)
+		return nil
 	} else if !isUnique(err) {
 		return err
 	}
@@ -450,24 +457,16 @@ func (w *cbecWriter) insertLists(run []*ecommerce.Unit) error {
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	var written []*ecommerce.Unit
 	for _, u := range run {
 		id, ok := ids[u.List.Key]
 		if !ok {
+			if q := u.Quota; q != nil && q.DeltaFen > 0 {
+				w.count(&ecommerce.QuotaDelta{BuyerID: q.BuyerID, Year: q.Year, DeltaFen: -q.DeltaFen})
+			}
 			refuse(u, "duplicate")
 			continue
 		}
 		u.List.ID = id
-		written = append(written, u)
-	}
-	return w.quotas(written)
-}
-
-func (w *cbecWriter) quotas(units []*ecommerce.Unit) error {
-	for _, u := range units {
-		if err := w.quota(u); err != nil {
-			return err
-		}
 	}
 	return nil
 }
@@ -497,23 +496,113 @@ func listUpsertRows(n int) string {
 // quota counts (or gives back) a unit's quota; a list over the limit is
 // refused and rewritten.
 func (w *cbecWriter) quota(u *ecommerce.Unit) error {
-	q := u.Quota
-	if q == nil {
+	if u.Quota == nil || w.count(u.Quota) {
 		return nil
-	}
-	if q.DeltaFen <= 0 {
-		_, err := w.exec(cbecSQL.quotaSub, q.DeltaFen, q.BuyerID, q.Year)
-		return err
-	}
-	n, err := w.exec(cbecSQL.quotaAdd, q.BuyerID, q.Year, q.DeltaFen, q.LimitFen)
-	if err != nil || n > 0 {
-		return err
 	}
 	refuse(u, "quota")
 	l := u.List
-	_, err = w.exec(cbecSQL.listRewrite, int(l.Status), l.Lane, l.ValueFen, l.TaxFen, l.Period, micros(l.UpdatedAt),
+	_, err := w.exec(cbecSQL.listRewrite, int(l.Status), l.Lane, l.ValueFen, l.TaxFen, l.Period, micros(l.UpdatedAt),
 		micros0(l.Deadline), l.Doc, l.Key)
 	return err
+}
+
+type quotaKey struct {
+	buyer string
+	year  int
+}
+
+// count applies a quota delta to the batch's totals: a positive one only
+// if the total stays within its limit (false: refused), a negative one
+// down to zero. The writer lock is held from the read to the write, so no
+// other process counts the same buyer meanwhile.
+func (w *cbecWriter) count(q *ecommerce.QuotaDelta) bool {
+	k := quotaKey{q.BuyerID, q.Year}
+	used, ok := w.used[k]
+	switch {
+	case q.DeltaFen <= 0:
+		if !ok {
+			return true
+		}
+		used = max(0, used+q.DeltaFen)
+	case used+q.DeltaFen > q.LimitFen:
+		return false
+	default:
+		used += q.DeltaFen
+	}
+	if !w.changed[k] {
+		w.changed[k] = true
+		w.dirty = append(w.dirty, k)
+	}
+	w.used[k] = used
+	return true
+}
+
+// loadQuotas reads the totals of the buyers the batch counts. A buyer
+// without a row is absent: a delta given back to nobody changes nothing.
+func (w *cbecWriter) loadQuotas(units []*ecommerce.Unit) error {
+	w.used, w.changed, w.dirty = map[quotaKey]int64{}, map[quotaKey]bool{}, nil
+	seen := map[string]bool{}
+	var buyers []any
+	for _, u := range units {
+		if q := u.Quota; q != nil && !seen[q.BuyerID] {
+			seen[q.BuyerID] = true
+			buyers = append(buyers, q.BuyerID)
+		}
+	}
+	for len(buyers) > 0 {
+		n := chunk(len(buyers))
+		p, err := w.stmt(quotaSelectRows(n))
+		if err != nil {
+			return err
+		}
+		rows, err := p.QueryContext(w.ctx, buyers[:n]...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var k quotaKey
+			var used int64
+			if err := rows.Scan(&k.buyer, &k.year, &used); err != nil {
+				rows.Close()
+				return err
+			}
+			w.used[k] = used
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		buyers = buyers[n:]
+	}
+	return nil
+}
+
+// saveQuotas writes the changed totals back, many rows a statement.
+func (w *cbecWriter) saveQuotas() error {
+	keys := w.dirty
+	for len(keys) > 0 {
+		n := chunk(len(keys))
+		args := make([]any, 0, 3*n)
+		for _, k := range keys[:n] {
+			args = append(args, k.buyer, k.year, w.used[k])
+		}
+		if _, err := w.exec(quotaUpsertRows(n), args...); err != nil {
+			return err
+		}
+		keys = keys[n:]
+	}
+	return nil
+}
+
+func quotaSelectRows(n int) string {
+	return `SELECT buyer_id, year, used_fen FROM cbec_quota WHERE buyer_id IN (` +
+		strings.TrimSuffix(strings.Repeat(`?, `, n), ", ") + `)`
+}
+
+func quotaUpsertRows(n int) string {
+	return `INSERT INTO cbec_quota (buyer_id, year, used_fen) VALUES ` +
+		strings.TrimSuffix(strings.Repeat(`(?, ?, ?), `, n), ", ") +
+		` ON CONFLICT (buyer_id, year) DO UPDATE SET used_fen = excluded.used_fen`
 }
 
 // receipts appends the batch's list receipts with consecutive sequence
