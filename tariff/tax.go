@@ -46,6 +46,8 @@ type Assessor struct {
 	Rates    ExchangeRates
 	Codes    declaration.Codes
 	Config   TaxConfig
+
+	decimalOnly bool // tests: the reference path only
 }
 
 // Assess implements declaration.TaxStage.
@@ -63,8 +65,22 @@ func (t *Assessor) assess(d *declaration.Declaration, at time.Time, producer str
 	}
 	on := d.DeclDate()
 	v := Valuer{Rates: t.Rates, Codes: t.Codes, Config: t.Config}
-	values, err := v.customsValues(d, on, ta.Rates)
-	if err != nil {
+	// Integers where they fit (fen.go), else decimals.
+	fast := !t.decimalOnly && t.Config.Places == 2
+	var valueFen []int64
+	var values []decimal.Decimal
+	var err error
+	if fast {
+		if valueFen, fast, err = v.valuesFen(d, on, ta.Rates); err != nil {
+			return ta, err
+		}
+	}
+	if fast {
+		values = make([]decimal.Decimal, len(valueFen))
+		for i, f := range valueFen {
+			values[i] = fenDec(f)
+		}
+	} else if values, err = v.customsValues(d, on, ta.Rates); err != nil {
 		return ta, err
 	}
 	rateDay, inQuota := RateDate(d), false
@@ -72,7 +88,6 @@ func (t *Assessor) assess(d *declaration.Declaration, at time.Time, producer str
 		inQuota = inQuota || l.DocuCode == QuotaCertificate
 	}
 	sels := make([]Selection, len(d.Items))
-	ta.Items = make([]declaration.ItemTax, len(d.Items))
 	for i, it := range d.Items {
 		sel, err := t.Schedule.Select(Query{Code: it.CodeTS, Origin: it.OriginCountry, Agreement: it.Agreement,
 			Producer: producer, On: rateDay, InQuota: inQuota, Value: values[i], Qty: it.FirstQty})
@@ -80,7 +95,13 @@ func (t *Assessor) assess(d *declaration.Declaration, at time.Time, producer str
 			return ta, err
 		}
 		sels[i] = sel
-		ta.Items[i] = itemDuty(sel, it.GNo, it.CodeTS, values[i], it.FirstQty, t.Config.Places)
+	}
+	if fast && t.taxesFen(&ta, d, sels, values, valueFen) {
+		return ta, nil
+	}
+	ta.Items = make([]declaration.ItemTax, len(d.Items))
+	for i, it := range d.Items {
+		ta.Items[i] = itemDuty(sels[i], it.GNo, it.CodeTS, values[i], it.FirstQty, t.Config.Places)
 		ta.Duty = plus(ta.Duty, ta.Items[i].Duty)
 	}
 	if ta.Duty.IsPositive() && ta.Duty.LessThanOrEqual(t.Config.DutyDeMinimis) {
@@ -100,6 +121,63 @@ func (t *Assessor) assess(d *declaration.Declaration, at time.Time, producer str
 	return ta, nil
 }
 
+// taxesFen is the duties and taxes of assess in integers; false (and ta
+// unchanged) when something does not fit.
+func (t *Assessor) taxesFen(ta *declaration.TaxAssessment, d *declaration.Declaration, sels []Selection,
+	values []decimal.Decimal, valueFen []int64) bool {
+	items := make([]declaration.ItemTax, len(d.Items))
+	duty := make([]int64, len(items))
+	remedy := make([]int64, len(items))
+	var dutySum, remedySum, ctSum, vatSum int64
+	for i, it := range d.Items {
+		x := itemRates(sels[i], it.GNo, it.CodeTS, values[i])
+		var ok bool
+		if duty[i], ok = amountFen(sels[i].Duty, valueFen[i], it.FirstQty); !ok {
+			return false
+		}
+		for _, r := range sels[i].Remedies {
+			amt, ok := amountFen(r.Rate, valueFen[i], it.FirstQty)
+			if !ok {
+				return false
+			}
+			x.Remedies = append(x.Remedies, declaration.RemedyDuty{Measure: r.Measure, Rate: r.Rate.AdValorem,
+				Specific: r.Rate.Specific, Amount: fenDec(amt)})
+			remedy[i] += amt
+		}
+		dutySum += duty[i]
+		items[i] = x
+	}
+	waived := dutySum > 0 && fenDec(dutySum).LessThanOrEqual(t.Config.DutyDeMinimis)
+	if waived {
+		dutySum = 0
+	}
+	for i := range items {
+		x := &items[i]
+		if waived {
+			duty[i] = 0
+		}
+		base := valueFen[i] + duty[i] + remedy[i]
+		var ct int64
+		if c := sels[i].Consumption; c != nil {
+			var ok bool
+			if ct, ok = ctFen(*c, base, d.Items[i].FirstQty); !ok {
+				return false
+			}
+			x.CTRate, x.CTSpecific, x.ConsumptionTax = c.AdValorem, c.Specific, fenDec(ct)
+		}
+		vat, ok := vatFen(base, ct, x.VATRate)
+		if !ok {
+			return false
+		}
+		x.Duty, x.RemedyDuty, x.VAT = fenDec(duty[i]), fenDec(remedy[i]), fenDec(vat)
+		remedySum, ctSum, vatSum = remedySum+remedy[i], ctSum+ct, vatSum+vat
+	}
+	ta.Items, ta.DutyWaived = items, waived
+	ta.Duty, ta.RemedyDuty, ta.ConsumptionTax, ta.VAT = fenDec(dutySum), fenDec(remedySum), fenDec(ctSum), fenDec(vatSum)
+	ta.Total = fenDec(dutySum + remedySum + ctSum + vatSum)
+	return true
+}
+
 // RateDate is the day whose rates apply: the declaration date, or the
 // transport's arrival when goods were declared before it (domain.md §2).
 func RateDate(d *declaration.Declaration) time.Time {
@@ -114,11 +192,8 @@ func RateDate(d *declaration.Declaration) time.Time {
 
 // itemDuty fills the item's rates, duty and trade-remedy duties.
 func itemDuty(sel Selection, gno int, code string, value, qty decimal.Decimal, places int32) declaration.ItemTax {
-	x := declaration.ItemTax{GNo: gno, CodeTS: code, CustomsValue: value,
-		DutyCategory: sel.Category, Scheme: sel.Scheme, DutyKind: sel.Duty.Kind(),
-		DutyRate: sel.Duty.AdValorem, DutySpecific: sel.Duty.Specific,
-		DutyRuleCode: sel.Rule.Code, DutyRuleZH: sel.Rule.ZH, DutyRule: sel.Rule.EN,
-		Duty: sel.Duty.amount(value, qty).Round(places), VATRate: sel.Line.VAT}
+	x := itemRates(sel, gno, code, value)
+	x.Duty = sel.Duty.amount(value, qty).Round(places)
 	for _, r := range sel.Remedies {
 		amt := r.Rate.amount(value, qty).Round(places)
 		x.Remedies = append(x.Remedies, declaration.RemedyDuty{Measure: r.Measure, Rate: r.Rate.AdValorem,
@@ -126,6 +201,14 @@ func itemDuty(sel Selection, gno int, code string, value, qty decimal.Decimal, p
 		x.RemedyDuty = x.RemedyDuty.Add(amt)
 	}
 	return x
+}
+
+// itemRates is the item's line with the rates and rules that apply.
+func itemRates(sel Selection, gno int, code string, value decimal.Decimal) declaration.ItemTax {
+	return declaration.ItemTax{GNo: gno, CodeTS: code, CustomsValue: value,
+		DutyCategory: sel.Category, Scheme: sel.Scheme, DutyKind: sel.Duty.Kind(),
+		DutyRate: sel.Duty.AdValorem, DutySpecific: sel.Duty.Specific,
+		DutyRuleCode: sel.Rule.Code, DutyRuleZH: sel.Rule.ZH, DutyRule: sel.Rule.EN, VATRate: sel.Line.VAT}
 }
 
 // itemCTVAT adds consumption tax and VAT. Trade-remedy duties count as

@@ -23,16 +23,9 @@ type Valuer struct {
 // other costs that the transaction terms leave out.
 func (t *Valuer) customsValues(d *declaration.Declaration, on time.Time, used map[string]string) ([]decimal.Decimal, error) {
 	cny := func(amount decimal.Decimal, cur string) (decimal.Decimal, error) {
-		r, ok := t.Rates.ExchangeRate(cur, on)
-		if !ok {
-			return decimal.Zero, jinguan.Errorf(jinguan.EINVALID, "%s 无 %s 的海关汇率", "no customs exchange rate for %s on %s",
-				cur, on.Format("2006-01-02"))
-		}
-		if _, seen := used[cur]; !seen {
-			used[cur] = r.String()
-		}
-		if cur == "CNY" {
-			return amount, nil
+		r, err := t.rate(cur, on, used)
+		if err != nil || cur == "CNY" {
+			return amount, err
 		}
 		return amount.Mul(r), nil
 	}
@@ -76,6 +69,140 @@ func (t *Valuer) customsValues(d *declaration.Declaration, on time.Time, used ma
 		extra = extra.Add(o)
 	}
 	return allocate(goods, total, extra, t.Config.Places), nil
+}
+
+// rate is the customs exchange rate of cur on the day, recorded in used.
+func (t *Valuer) rate(cur string, on time.Time, used map[string]string) (decimal.Decimal, error) {
+	r, ok := t.Rates.ExchangeRate(cur, on)
+	if !ok {
+		return decimal.Zero, jinguan.Errorf(jinguan.EINVALID, "%s 无 %s 的海关汇率", "no customs exchange rate for %s on %s",
+			cur, on.Format("2006-01-02"))
+	}
+	if _, seen := used[cur]; !seen {
+		used[cur] = r.String()
+	}
+	return r, nil
+}
+
+// valuesFen is customsValues in integers (fen.go): each item's value in
+// fen, or false when something does not fit and the decimal path must
+// value the declaration. Rates are looked up and recorded in the same
+// order.
+func (t *Valuer) valuesFen(d *declaration.Declaration, on time.Time, used map[string]string) ([]int64, bool, error) {
+	cny := func(amount wide, cur string) (wide, bool, error) {
+		r, err := t.rate(cur, on, used)
+		if err != nil || cur == "CNY" {
+			return amount, true, err
+		}
+		rw, ok1 := fromDec(r)
+		v, ok2 := mulW(amount, rw)
+		return v, ok1 && ok2, nil
+	}
+	ok := true
+	add := func(a, b wide) wide {
+		s, o := addW(a, b)
+		ok = ok && o
+		return s
+	}
+	charge := func(c *declaration.Charge, base wide, gross decimal.Decimal) (wide, error) {
+		rate, o := fromDec(c.Rate)
+		ok = ok && o
+		switch c.Mark {
+		case "1":
+			x, o1 := mulW(base, rate)
+			x, o2 := div(x, wide{u128{0, 100}, 0})
+			ok = ok && o1 && o2
+			return x, nil
+		case "2":
+			g, o1 := fromDec(gross)
+			x, o2 := mulW(rate, g)
+			x, o3 := div(x, wide{u128{0, 1000}, 0})
+			ok = ok && o1 && o2 && o3
+			x, o, err := cny(x, c.Currency)
+			ok = ok && o
+			return x, err
+		default:
+			x, o, err := cny(rate, c.Currency)
+			ok = ok && o
+			return x, err
+		}
+	}
+	goods := make([]wide, len(d.Items))
+	var total wide
+	for i, it := range d.Items {
+		a, o := fromDec(it.DeclTotal)
+		v, o2, err := cny(a, it.TradeCurr)
+		if err != nil {
+			return nil, false, err
+		}
+		ok = ok && o && o2
+		goods[i], total = v, add(total, v)
+	}
+	h := d.Head
+	freightIn := t.Codes.Attr(refdata.TransactionTerm, h.TransMode, "freight_included", on) == "1"
+	insurIn := t.Codes.Attr(refdata.TransactionTerm, h.TransMode, "insurance_included", on) == "1"
+	var extra, freight wide
+	var err error
+	if !freightIn && h.Fee != nil {
+		if freight, err = charge(h.Fee, total, h.GrossWet); err != nil {
+			return nil, false, err
+		}
+	}
+	extra = add(extra, freight)
+	if !insurIn {
+		base := add(total, freight)
+		di, o := fromDec(t.Config.DefaultInsurance)
+		ins, o2 := mulW(base, di)
+		ok = ok && o && o2
+		if h.Insur != nil {
+			if ins, err = charge(h.Insur, base, h.GrossWet); err != nil {
+				return nil, false, err
+			}
+		}
+		extra = add(extra, ins)
+	}
+	if h.Other != nil {
+		o, err := charge(h.Other, total, h.GrossWet)
+		if err != nil {
+			return nil, false, err
+		}
+		extra = add(extra, o)
+	}
+	if !ok {
+		return nil, false, nil
+	}
+	out, ok := allocateFen(goods, total, extra)
+	return out, ok, nil
+}
+
+// allocateFen is allocate in integers, to fen.
+func allocateFen(goods []wide, total, extra wide) ([]int64, bool) {
+	out := make([]int64, len(goods))
+	if len(goods) == 0 {
+		return out, true
+	}
+	whole, ok := roundFen(addW(total, extra))
+	var sum int64
+	spread := !total.c.isZero() && !extra.c.isZero()
+	for i, g := range goods {
+		if i == len(goods)-1 {
+			out[i] = whole - sum
+			break
+		}
+		share := g
+		if spread {
+			x, o1 := mulW(extra, g)
+			q, o2 := div(x, total)
+			var o3 bool
+			share, o3 = addW(g, q)
+			ok = ok && o1 && o2 && o3
+		}
+		var o bool
+		out[i], o = roundFen(share, true)
+		ok = ok && o
+		sum += out[i]
+	}
+	return out, ok && out[len(out)-1] >= 0
 }
 
 // charge converts a freight/insurance/other entry to CNY. A rate applies to
