@@ -18,7 +18,19 @@ const MaxDocs = 20000
 // not well-formed, an unknown root or a document over MaxDocs gets a
 // CEB900 receipt naming the element; documents before it are kept.
 func DecodeXML(r io.Reader) ([]Doc, []Receipt) {
-	dec := xml.NewDecoder(r)
+	body, err := io.ReadAll(r)
+	if err != nil {
+		return nil, []Receipt{syntaxReceipt(err)}
+	}
+	if docs, bad, ok := decodeXMLFast(body); ok {
+		return docs, bad
+	}
+	return decodeXMLStd(body)
+}
+
+// decodeXMLStd is DecodeXML by encoding/xml.
+func decodeXMLStd(body []byte) ([]Doc, []Receipt) {
+	dec := xml.NewDecoder(bytes.NewReader(body))
 	dec.Strict = true
 	var docs []Doc
 	var bad []Receipt
