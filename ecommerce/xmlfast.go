@@ -125,10 +125,11 @@ func decodeXMLFast(body []byte) (docs []Doc, bad []Receipt, ok bool) {
 			continue
 		}
 		d.i++
-		raw, prefix, local, ok := d.name()
+		raw, pb, lb, ok := d.name()
 		if !ok {
 			return nil, nil, false
 		}
+		prefix, local := string(pb), string(lb)
 		attrs, empty, ok := d.attributes()
 		if !ok {
 			return nil, nil, false
@@ -199,7 +200,7 @@ func (d *xfast) elements(n *xnode, base unsafe.Pointer, end []byte) bool {
 				return false
 			}
 		}
-		f := n.elems[local]
+		f := n.elems[string(local)]
 		if f == nil || (f.kind != 'l' && seen&f.bit != 0) {
 			return false
 		}
@@ -333,7 +334,7 @@ func (d *xfast) endTag() ([]byte, bool) {
 }
 
 // name reads an ASCII name, optionally prefix:local.
-func (d *xfast) name() (raw []byte, prefix, local string, ok bool) {
+func (d *xfast) name() (raw, prefix, local []byte, ok bool) {
 	start, colon := d.i, -1
 	for d.i < len(d.b) {
 		c := d.b[d.i]
@@ -341,11 +342,11 @@ func (d *xfast) name() (raw []byte, prefix, local string, ok bool) {
 		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c == '_':
 		case (c >= '0' && c <= '9') || c == '-' || c == '.':
 			if d.i == start || (colon >= 0 && d.i == colon+1) {
-				return nil, "", "", false
+				return nil, nil, nil, false
 			}
 		case c == ':':
 			if colon >= 0 || d.i == start {
-				return nil, "", "", false
+				return nil, nil, nil, false
 			}
 			colon = d.i
 		default:
@@ -356,12 +357,12 @@ func (d *xfast) name() (raw []byte, prefix, local string, ok bool) {
 done:
 	raw = d.b[start:d.i]
 	if len(raw) == 0 || colon == d.i-1 {
-		return nil, "", "", false
+		return nil, nil, nil, false
 	}
 	if colon < 0 {
-		return raw, "", string(raw), true
+		return raw, nil, raw, true
 	}
-	return raw, string(d.b[start:colon]), string(d.b[colon+1 : d.i]), true
+	return raw, d.b[start:colon], d.b[colon+1 : d.i], true
 }
 
 // declaration reads <?xml …?>, which must say UTF-8 if it names an encoding.
