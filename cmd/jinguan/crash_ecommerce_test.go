@@ -94,18 +94,7 @@ func TestKill9LosesNoAcknowledgedList(t *testing.T) {
 			}
 		}()
 	}
-	for end := time.Now().Add(20 * time.Second); time.Now().Before(end); time.Sleep(20 * time.Millisecond) {
-		mu.Lock()
-		n := len(acks)
-		mu.Unlock()
-		if n >= 2000 {
-			break
-		}
-	}
-	if err := srv.Process.Signal(syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	srv.Wait()
+	killAfter(t, srv, 2000, func() int { mu.Lock(); defer mu.Unlock(); return len(acks) })
 	close(stop)
 	wg.Wait()
 	if len(acks) < 500 {

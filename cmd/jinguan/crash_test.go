@@ -63,6 +63,19 @@ func startServer(t *testing.T, dir string) (*exec.Cmd, string) {
 	return nil, ""
 }
 
+// killAfter sends SIGKILL to the server once count reaches n (or after
+// 20 s) and waits for it to die.
+func killAfter(t *testing.T, srv *exec.Cmd, n int, count func() int) {
+	t.Helper()
+	for end := time.Now().Add(20 * time.Second); time.Now().Before(end) && count() < n; {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := srv.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	srv.Wait()
+}
+
 type acked struct {
 	id         float64
 	key, token string
@@ -164,20 +177,7 @@ func kill9(t *testing.T, inline bool) {
 		}()
 	}
 	// Let acknowledgements accumulate, then kill mid-stream.
-	deadline := time.Now().Add(20 * time.Second)
-	for time.Now().Before(deadline) {
-		mu.Lock()
-		n := len(acks)
-		mu.Unlock()
-		if n >= 300 {
-			break
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	if err := srv.Process.Signal(syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	srv.Wait()
+	killAfter(t, srv, 300, func() int { mu.Lock(); defer mu.Unlock(); return len(acks) })
 	close(stop)
 	wg.Wait()
 	if len(acks) < 100 {
