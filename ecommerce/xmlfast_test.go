@@ -85,4 +85,3 @@ func FuzzDecodeXMLFast(f *testing.F) {
 		}
 	})
 }
-
