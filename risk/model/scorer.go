@@ -1,6 +1,7 @@
 package model
 
 import (
+	"hash/maphash"
 	"math"
 
 	"github.com/jinguan-customs/jinguan/risk/model/gbdt"
@@ -14,6 +15,7 @@ import (
 type scorer struct {
 	f        *Features
 	e        *gbdt.Ensemble
+	codes    []codeTable  // per categorical column: value → code
 	codeBins [][]uint8    // per categorical column: code → bin (the last code is unseen)
 	single   [][][2]uint8 // per profile of one attribute: code → bins of rate and count
 	pairs    []pairTable  // per profile of two attributes
@@ -67,11 +69,64 @@ func (t *pairTable) put(key uint64, bins uint64) {
 	t.slots[i] = (key+1)<<16 | bins
 }
 
+// codeTable is a column's code table as open addressing over the 64-bit
+// hashes of the values (seeded per process), so a lookup touches one slot
+// instead of a Go map's groups and the string itself. A value counts as
+// seen when its hash equals a seen value's: with 64 bits the chance that
+// an unseen value is taken for one of the ~10⁵ seen ones is about 10⁻¹⁴
+// per lookup.
+type codeTable struct {
+	slots []codeSlot
+	shift uint
+	none  int32 // the code of unseen values
+}
+
+type codeSlot struct {
+	h    uint64 // 0: empty (a hash of 0 is stored as 1)
+	code int32
+}
+
+var codeSeed = maphash.MakeSeed()
+
+func valueHash(v string) uint64 { return max(maphash.String(codeSeed, v), 1) }
+
+func newCodeTable(m map[string]int32) codeTable {
+	bits := uint(1)
+	for 1<<bits < 2*len(m) {
+		bits++
+	}
+	t := codeTable{slots: make([]codeSlot, 1<<bits), shift: 64 - bits, none: int32(len(m))}
+	mask := len(t.slots) - 1
+	for v, c := range m {
+		h := valueHash(v)
+		i := int(h >> t.shift)
+		for t.slots[i].h != 0 {
+			i = (i + 1) & mask
+		}
+		t.slots[i] = codeSlot{h, c}
+	}
+	return t
+}
+
+func (t *codeTable) get(v string) int32 {
+	h := valueHash(v)
+	mask := len(t.slots) - 1
+	for i := int(h >> t.shift); ; i = (i + 1) & mask {
+		switch t.slots[i].h {
+		case 0:
+			return t.none
+		case h:
+			return t.slots[i].code
+		}
+	}
+}
+
 func newScorer(f *Features, e *gbdt.Ensemble) *scorer {
 	f.once.Do(f.resolve)
 	s := &scorer{f: f, e: e}
 	bin := func(col int, v float64) uint8 { return gbdt.BinOf(e.Edges[col], v) }
 	for j, t := range f.tables {
+		s.codes = append(s.codes, newCodeTable(t))
 		b := make([]uint8, len(t)+1)
 		for c := range b {
 			b[c] = bin(j, float64(c))
@@ -121,14 +176,14 @@ func (s *scorer) bins(r *Record, xb *[gbdt.RowBytes]uint8) {
 		cs = make([]int32, 0, len(f.tables))
 	}
 	for i, k := range catKeys {
-		cs = append(cs, codeOf(f.tables[i], k.of(r)))
+		cs = append(cs, s.codes[i].get(k.of(r)))
 	}
 	for j := range f.Extra {
 		v := ""
 		if j < len(r.Extra) {
 			v = r.Extra[j]
 		}
-		cs = append(cs, codeOf(f.tables[len(catKeys)+j], v))
+		cs = append(cs, s.codes[len(catKeys)+j].get(v))
 	}
 	for j, c := range cs {
 		xb[j] = s.codeBins[j][c]
