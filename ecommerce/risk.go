@@ -193,36 +193,63 @@ func severity(lane string) int {
 
 // window keeps today's facts about other lists: distinct buyers per
 // address and per phone (capped), lists per buyer. It starts afresh each
-// Beijing day; after a restart it starts empty (a known gap).
+// Beijing day; after a restart it starts empty (a known gap). Values are
+// kept as 64-bit hashes, not strings, so that a day of a national peak
+// (tens of millions of lists) fits in memory and holds no documents: an
+// address with one buyer costs one map entry of two words; only addresses
+// and phones shared by several buyers keep a list of them.
 type window struct {
 	day        int32
-	byAddress  map[string][]uint64
-	byPhone    map[string][]uint64
-	buyerLists map[string]int
+	byAddress  buyersBy
+	byPhone    buyersBy
+	buyerLists map[uint64]int32
+}
+
+// buyersBy maps a value's hash to the first buyer seen with it, and to
+// the distinct buyers once there are several.
+type buyersBy struct {
+	first map[uint64]uint64
+	more  map[uint64][]uint64
 }
 
 const windowCap = 32 // distinct buyers remembered per address or phone
 
+func (m *buyersBy) add(k, b uint64) int {
+	f, ok := m.first[k]
+	switch {
+	case !ok:
+		m.first[k] = b
+		return 1
+	case f == b:
+		if s := m.more[k]; s != nil {
+			return len(s)
+		}
+		return 1
+	}
+	s := m.more[k]
+	if s == nil {
+		s = []uint64{f}
+	}
+	for _, x := range s {
+		if x == b {
+			return len(s)
+		}
+	}
+	if len(s) < windowCap {
+		s = append(s, b)
+		m.more[k] = s
+	}
+	return len(s)
+}
+
 func (w *window) observe(day int32, buyer, address, phone string) (addr, ph, lists int) {
-	if w.day != day || w.byAddress == nil {
-		*w = window{day: day, byAddress: map[string][]uint64{}, byPhone: map[string][]uint64{}, buyerLists: map[string]int{}}
+	if w.day != day || w.buyerLists == nil {
+		*w = window{day: day, byAddress: buyersBy{map[uint64]uint64{}, map[uint64][]uint64{}},
+			byPhone: buyersBy{map[uint64]uint64{}, map[uint64][]uint64{}}, buyerLists: map[uint64]int32{}}
 	}
 	b := hash64(buyer)
-	add := func(m map[string][]uint64, k string) int {
-		s := m[k]
-		for _, x := range s {
-			if x == b {
-				return len(s)
-			}
-		}
-		if len(s) < windowCap {
-			s = append(s, b)
-			m[k] = s
-		}
-		return len(s)
-	}
-	w.buyerLists[buyer]++
-	return add(w.byAddress, address), add(w.byPhone, phone), w.buyerLists[buyer]
+	w.buyerLists[b]++
+	return w.byAddress.add(hash64(address), b), w.byPhone.add(hash64(phone), b), int(w.buyerLists[b])
 }
 
 func hash64(s string) uint64 {

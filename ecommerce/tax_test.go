@@ -109,3 +109,30 @@ func TestRiskSaysWhy(t *testing.T) {
 		t.Fatalf("random stream: %s %v %q", lane, hits, why)
 	}
 }
+
+// The day's cross-list facts: distinct buyers per address and phone up to
+// the cap, lists per buyer, a fresh start each day.
+func TestWindowCountsDistinctBuyers(t *testing.T) {
+	var w window
+	check := func(buyer, addr, phone string, wa, wp, wl int) {
+		t.Helper()
+		a, p, l := w.observe(1, buyer, addr, phone)
+		if a != wa || p != wp || l != wl {
+			t.Fatalf("%s at %s/%s: %d %d %d, want %d %d %d", buyer, addr, phone, a, p, l, wa, wp, wl)
+		}
+	}
+	check("b1", "addr", "p1", 1, 1, 1)
+	check("b1", "addr", "p1", 1, 1, 2)
+	check("b2", "addr", "p2", 2, 1, 1)
+	check("b1", "addr", "p2", 2, 2, 3)
+	check("b3", "other", "p3", 1, 1, 1)
+	for i := range 40 {
+		w.observe(1, "many"+itoa(i), "shared", "p")
+	}
+	if a, _, _ := w.observe(1, "late", "shared", "x"); a != windowCap {
+		t.Fatalf("capped at %d, want %d", a, windowCap)
+	}
+	if a, _, l := w.observe(2, "b1", "addr", "p1"); a != 1 || l != 1 {
+		t.Fatalf("a new day starts afresh: %d %d", a, l)
+	}
+}
