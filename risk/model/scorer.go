@@ -72,9 +72,9 @@ func (t *pairTable) put(key uint64, bins uint64) {
 // codeTable is a column's code table as open addressing over the 64-bit
 // hashes of the values (seeded per process), so a lookup touches one slot
 // instead of a Go map's groups and the string itself. A value counts as
-// seen when its hash equals a seen value's: with 64 bits the chance that
-// an unseen value is taken for one of the ~10⁵ seen ones is about 10⁻¹⁴
-// per lookup.
+// seen when its hash equals that of a seen value in the slots it probes
+// (a few): an unseen value is taken for a seen one with a chance of the
+// order of 10⁻¹⁸ per lookup.
 type codeTable struct {
 	slots []codeSlot
 	shift uint
