@@ -25,7 +25,7 @@ func (a *App) openEcommerce(ctx context.Context, store ecommerce.Store) (*ecomme
 		defer close(done)
 		finished := make(chan struct{}, len(hooks))
 		for _, h := range hooks {
-			p := &ecommerce.Pusher{Hook: h, Store: store, Log: a.Config.Log}
+			p := &ecommerce.Pusher{Hook: h, Store: store, Log: a.Config.Log, Before: svc.DurableBefore}
 			go func() { p.Run(pctx); finished <- struct{}{} }()
 		}
 		for range hooks {

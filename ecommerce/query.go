@@ -118,7 +118,19 @@ func (s *Service) Receipts(ctx context.Context, p auth.Principal, after int64, l
 	if limit <= 0 || limit > 1000 {
 		limit = 100
 	}
-	return s.deps.Store.Receipts(ctx, after, limit)
+	rs, err := s.deps.Store.Receipts(ctx, after, limit)
+	return durable(rs, s.DurableBefore()), err
+}
+
+// durable is the part of a run of receipts, in sequence order, before the
+// first that may not be on the disk yet.
+func durable(rs []Receipt, before int64) []Receipt {
+	for i, r := range rs {
+		if r.Seq >= before {
+			return rs[:i]
+		}
+	}
+	return rs
 }
 
 // TaxPeriods returns the consolidated tax periods.

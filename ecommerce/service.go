@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"math"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -64,6 +65,25 @@ type Service struct {
 	st state
 
 	batches, docs, writeNanos atomic.Int64 // commits, documents, time in Apply: for metrics
+
+	// With a SyncLater store, receipts committed but not yet synced are
+	// held back from the receipt log's readers: unsynced lists, in commit
+	// order, the first sequence number each flight may have written.
+	seqMu    sync.Mutex
+	unsynced []int64
+	lastSeq  int64 // the largest receipt sequence number written so far
+}
+
+// DurableBefore is the receipt sequence number from which receipts may not
+// be on the disk yet: readers of the log (the API, webhooks) stop before
+// it. math.MaxInt64 when everything committed is durable.
+func (s *Service) DurableBefore() int64 {
+	s.seqMu.Lock()
+	defer s.seqMu.Unlock()
+	if len(s.unsynced) == 0 {
+		return math.MaxInt64
+	}
+	return s.unsynced[0]
 }
 
 // Stats returns the commits made, the documents they carried and the
@@ -167,7 +187,21 @@ func (s *Service) run() {
 	if sl, ok := s.deps.Store.(SyncLater); ok {
 		limit = 3
 		toSync := make(chan *flight, 4)
-		go s.write(toWriter, toSync, sl.ApplyNoSync)
+		go s.write(toWriter, toSync, func(ctx context.Context, units []*Unit) error {
+			// Held back from before the commit: its receipts come after lastSeq.
+			s.seqMu.Lock()
+			s.unsynced = append(s.unsynced, s.lastSeq+1)
+			s.seqMu.Unlock()
+			err := sl.ApplyNoSync(ctx, units)
+			s.seqMu.Lock()
+			for _, u := range units {
+				for _, r := range u.Receipts {
+					s.lastSeq = max(s.lastSeq, r.Seq)
+				}
+			}
+			s.seqMu.Unlock()
+			return err
+		})
 		go s.sync(toSync, fromWriter, sl)
 	} else {
 		go s.write(toWriter, fromWriter, s.deps.Store.Apply)
@@ -254,6 +288,7 @@ func (s *Service) write(in <-chan *flight, out chan<- *flight, apply func(contex
 // flights that queued up while the disk synced share the next sync.
 func (s *Service) sync(in <-chan *flight, out chan<- *flight, sl SyncLater) {
 	defer close(out)
+	var seen, released int // flights held back in unsynced, and released from it
 	for f := range in {
 		group := []*flight{f}
 	more:
@@ -269,11 +304,28 @@ func (s *Service) sync(in <-chan *flight, out chan<- *flight, sl SyncLater) {
 			}
 		}
 		var err error
+		applied, synced := 0, false
+		for _, g := range group {
+			if len(g.units) > 0 {
+				applied++ // went through the writer's apply, which held it back
+			}
+		}
+		seen += applied
 		for _, g := range group {
 			if g.err == nil && len(g.units) > 0 {
-				err = sl.Sync(context.Background())
+				err, synced = sl.Sync(context.Background()), true
 				break
 			}
+		}
+		// Without a sync (nothing of the group committed) only the group's
+		// own entries go, and only if no older commit awaits a sync.
+		if (synced && err == nil) || (!synced && seen-released == applied) {
+			// Everything committed so far is on the disk, an earlier
+			// group whose sync failed included.
+			s.seqMu.Lock()
+			s.unsynced = s.unsynced[seen-released:]
+			s.seqMu.Unlock()
+			released = seen
 		}
 		if err != nil {
 			// Committed but perhaps not on the disk: not acknowledged.

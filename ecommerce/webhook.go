@@ -29,6 +29,9 @@ type Pusher struct {
 	Poll       time.Duration // how often to look for new receipts when idle
 	MaxBackoff time.Duration
 	Log        *slog.Logger
+	// Before, when set, bounds the receipts pushed to those known to be on
+	// the disk (Service.DurableBefore).
+	Before func() int64
 }
 
 func (p *Pusher) defaults() {
@@ -82,6 +85,9 @@ func (p *Pusher) Once(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	rs, err := p.Store.Receipts(ctx, cur, p.Batch)
+	if p.Before != nil {
+		rs = durable(rs, p.Before())
+	}
 	if err != nil || len(rs) == 0 {
 		return 0, err
 	}

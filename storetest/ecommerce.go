@@ -13,6 +13,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/jinguan-customs/jinguan/auth"
 	"github.com/jinguan-customs/jinguan/ecommerce"
 	"github.com/jinguan-customs/jinguan/enterprise"
 	"github.com/jinguan-customs/jinguan/refdata"
@@ -697,6 +698,7 @@ type syncLater struct {
 	ecommerce.Store
 	syncs atomic.Int64
 	fail  atomic.Bool
+	gate  chan struct{} // when set, a sync waits for it
 }
 
 func (s *syncLater) ApplyNoSync(ctx context.Context, b []*ecommerce.Unit) error {
@@ -707,6 +709,9 @@ func (s *syncLater) ApplyNoSync(ctx context.Context, b []*ecommerce.Unit) error 
 }
 
 func (s *syncLater) Sync(ctx context.Context) error {
+	if s.gate != nil {
+		<-s.gate
+	}
 	s.syncs.Add(1)
 	if s.fail.Load() {
 		return errors.New("disk gone")
@@ -730,9 +735,53 @@ func testSyncBeforeAnswer(t *testing.T, s EcommerceStores) {
 	if sl.syncs.Load() == 0 || rs[3].Status != ecommerce.StatusReleased {
 		t.Fatalf("answered after %d syncs: %+v", sl.syncs.Load(), rs)
 	}
-	sl.fail.Store(true)
+
+	// Committed but not yet synced: the receipt log's readers do not see
+	// the batch's receipts until the sync.
+	admin := auth.Principal{User: "test", Role: auth.RoleAdmin}
+	before, _ := svc.Receipts(context.Background(), admin, 0, 1000)
+	gate := make(chan struct{})
+	var release sync.Once
+	open := func() { release.Do(func() { close(gate) }) }
+	t.Cleanup(open) // before the service closes, should the test stop early
+	sl.gate = gate
 	b := cleanSet(g)
-	if _, err := svc.Submit(context.Background(), []ecommerce.Doc{b.Order, b.Payment, b.Waybill, b.List}); err == nil {
+	answered := make(chan error, 1)
+	go func() {
+		_, err := svc.Submit(context.Background(), []ecommerce.Doc{b.Order, b.Payment, b.Waybill, b.List})
+		answered <- err
+	}()
+	for end := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		stored, err := s.Store.Receipts(context.Background(), 0, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(stored) > len(before) {
+			break // committed
+		}
+		if time.Now().After(end) {
+			t.Fatal("the batch was not committed")
+		}
+	}
+	if got, _ := svc.Receipts(context.Background(), admin, 0, 1000); len(got) != len(before) {
+		t.Fatalf("%d receipts readable before the sync, want %d", len(got), len(before))
+	}
+	select {
+	case err := <-answered:
+		t.Fatalf("answered before the sync: %v", err)
+	default:
+	}
+	open()
+	if err := <-answered; err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := svc.Receipts(context.Background(), admin, 0, 1000); len(got) <= len(before) {
+		t.Fatalf("receipts after the sync: %d", len(got))
+	}
+
+	sl.fail.Store(true)
+	c2 := cleanSet(g)
+	if _, err := svc.Submit(context.Background(), []ecommerce.Doc{c2.Order, c2.Payment, c2.Waybill, c2.List}); err == nil {
 		t.Fatal("a batch whose sync failed was acknowledged")
 	}
 }
