@@ -67,8 +67,10 @@ type Service struct {
 	batches, docs, writeNanos atomic.Int64 // commits, documents, time in Apply: for metrics
 
 	// With a SyncLater store, receipts committed but not yet synced are
-	// held back from the receipt log's readers: unsynced lists, in commit
-	// order, the first sequence number each flight may have written.
+	// held back from the receipt log's readers: unsynced holds, in commit
+	// order, the first sequence number each unsynced batch may have
+	// written (after a restart the first batch holds back everything until
+	// its sync, a few milliseconds).
 	seqMu    sync.Mutex
 	unsynced []int64
 	lastSeq  int64 // the largest receipt sequence number written so far
