@@ -1,7 +1,6 @@
 package ecommerce
 
 import (
-	"math/bits"
 	"strconv"
 	"time"
 
@@ -9,6 +8,7 @@ import (
 
 	"github.com/jinguan-customs/jinguan/refdata"
 	"github.com/jinguan-customs/jinguan/tariff"
+	"github.com/jinguan-customs/jinguan/u128"
 )
 
 // The tax of a list in integers, for the common case: a list in CNY
@@ -55,7 +55,7 @@ func newFenRates(ri tariff.RetailItem) fenRates {
 			return f
 		}
 		if !c.AdValorem.IsZero() {
-			if f.ct, f.ctE, ok = decimalInt(c.AdValorem); !ok || f.ct >= pow10[f.ctE+2] {
+			if f.ct, f.ctE, ok = decimalInt(c.AdValorem); !ok || f.ct >= pow10(f.ctE+2) {
 				return f
 			}
 			f.hasCT = true
@@ -80,13 +80,8 @@ func decimalInt(d decimal.Decimal) (int64, int, bool) {
 	return n, e, e <= 6 && n < 1<<40
 }
 
-var pow10 = func() (p [20]int64) {
-	p[0] = 1
-	for i := 1; i < len(p); i++ {
-		p[i] = p[i-1] * 10
-	}
-	return
-}()
+// pow10 is 10^e as an int64.
+func pow10(e int) int64 { return int64(u128.Pow10[e]) }
 
 // retailFen is the retail configuration as integers.
 type retailFen struct {
@@ -111,7 +106,7 @@ func exactFen(d decimal.Decimal) (int64, bool) {
 	if !ok || e > 2 {
 		return 0, false
 	}
-	return n * pow10[2-e], true
+	return n * pow10(2-e), true
 }
 
 // cachedRate is a line's rates from the schedule in both forms.
@@ -180,11 +175,11 @@ func (t *Taxer) assessFen(inv *Inventory, on time.Time, out *TaxBill) bool {
 	for i := range n {
 		share := left // all of it when the sum is zero, as the decimal path does
 		if i < n-1 && sum > 0 {
-			q, ok := quoHalfUp(mul64(uint64(extra), uint64(totals[i])), uint64(sum)*1000)
-			if !ok || q.hi != 0 || q.lo > 1<<40 {
+			q, ok := u128.Mul64(uint64(extra), uint64(totals[i])).QuoHalfUp(uint64(sum) * 1000)
+			if !ok || q.Hi != 0 || q.Lo > 1<<40 {
 				return false
 			}
-			share = int64(q.lo) * 1000
+			share = int64(q.Lo) * 1000
 			left -= share
 		}
 		v := totals[i] + share
@@ -229,21 +224,21 @@ func (t *Taxer) assessFen(inv *Inventory, on time.Time, out *TaxBill) bool {
 func lineTaxFen(valueFen int64, r *fenRates, cfg *retailFen) (ct, vat int64, ok bool) {
 	// base = value + ct, in units of 10^-u CNY.
 	u := 2
-	base := mul64(uint64(valueFen), 1)
+	base := u128.From(uint64(valueFen))
 	if r.hasCT {
 		// q = value / (1 − rate) rounded half up to p places: value is
 		// valueFen / 10², 1 − rate = (10^(e+2) − ct) / 10^(e+2).
 		p := int(decimal.DivisionPrecision)
-		num, ok := mulPow10(mul64(uint64(valueFen), uint64(pow10[r.ctE+2])), p-2)
+		num, ok := u128.Mul64(uint64(valueFen), uint64(pow10(r.ctE+2))).MulPow10(p - 2)
 		if !ok {
 			return 0, 0, false
 		}
-		q, ok := quoHalfUp(num, uint64(pow10[r.ctE+2]-r.ct))
+		q, ok := num.QuoHalfUp(uint64(pow10(r.ctE+2) - r.ct))
 		if !ok {
 			return 0, 0, false
 		}
 		// ct = q × rate: q / 10^p × ct / 10^(e+2).
-		ctU, ok := mul128(q, uint64(r.ct))
+		ctU, ok := q.Mul(uint64(r.ct))
 		if !ok {
 			return 0, 0, false
 		}
@@ -251,15 +246,15 @@ func lineTaxFen(valueFen int64, r *fenRates, cfg *retailFen) (ct, vat int64, ok 
 		if ct, ok = shareFen(ctU, u, cfg); !ok {
 			return 0, 0, false
 		}
-		if base, ok = mulPow10(base, u-2); !ok {
+		if base, ok = base.MulPow10(u - 2); !ok {
 			return 0, 0, false
 		}
-		if base, ok = add128(base, ctU); !ok {
+		if base, ok = base.Add(ctU); !ok {
 			return 0, 0, false
 		}
 	}
 	// vat = base × vat / 10^(e+2), at the share.
-	b, ok := mul128(base, uint64(r.vat))
+	b, ok := base.Mul(uint64(r.vat))
 	if !ok {
 		return 0, 0, false
 	}
@@ -268,83 +263,11 @@ func lineTaxFen(valueFen int64, r *fenRates, cfg *retailFen) (ct, vat int64, ok 
 }
 
 // shareFen is x / 10^u CNY times the share, rounded half up to fen.
-func shareFen(x u128, u int, cfg *retailFen) (int64, bool) {
-	x, ok := mul128(x, uint64(cfg.share))
+func shareFen(x u128.Uint, u int, cfg *retailFen) (int64, bool) {
+	x, ok := x.Mul(uint64(cfg.share))
 	if !ok {
 		return 0, false
 	}
-	q, ok := divPow10HalfUp(x, u+cfg.shareE-2)
+	q, ok := x.DivPow10HalfUp(u + cfg.shareE - 2)
 	return int64(q), ok && q < 1<<62
-}
-
-// u128 is an unsigned 128-bit integer, enough for the products above.
-type u128 struct{ hi, lo uint64 }
-
-func mul64(a, b uint64) u128 {
-	hi, lo := bits.Mul64(a, b)
-	return u128{hi, lo}
-}
-
-func mul128(a u128, b uint64) (u128, bool) {
-	hh, hl := bits.Mul64(a.hi, b)
-	lh, ll := bits.Mul64(a.lo, b)
-	hi, c := bits.Add64(hl, lh, 0)
-	return u128{hi, ll}, hh == 0 && c == 0
-}
-
-func add128(a, b u128) (u128, bool) {
-	lo, c := bits.Add64(a.lo, b.lo, 0)
-	hi, c2 := bits.Add64(a.hi, b.hi, c)
-	return u128{hi, lo}, c2 == 0
-}
-
-func mulPow10(a u128, e int) (u128, bool) {
-	for ; e > 0; e -= 18 {
-		var ok bool
-		if a, ok = mul128(a, uint64(pow10[min(e, 18)])); !ok {
-			return a, false
-		}
-	}
-	return a, true
-}
-
-// quo is a / d rounded down.
-func quo(a u128, d uint64) u128 {
-	hq, hr := a.hi/d, a.hi%d
-	lq, _ := bits.Div64(hr, a.lo, d)
-	return u128{hq, lq}
-}
-
-// quoHalfUp is a / d rounded half up.
-func quoHalfUp(a u128, d uint64) (u128, bool) {
-	if d == 0 || d >= 1<<63 {
-		return u128{}, false
-	}
-	a2, ok := mul128(a, 2)
-	if !ok {
-		return u128{}, false
-	}
-	if a2, ok = add128(a2, u128{0, d}); !ok {
-		return u128{}, false
-	}
-	return quo(a2, 2*d), true
-}
-
-// divPow10HalfUp is a / 10^e rounded half up.
-func divPow10HalfUp(a u128, e int) (uint64, bool) {
-	if e <= 0 {
-		a, ok := mulPow10(a, -e)
-		return a.lo, ok && a.hi == 0
-	}
-	half, ok := mulPow10(u128{0, 5}, e-1)
-	if !ok {
-		return 0, false
-	}
-	if a, ok = add128(a, half); !ok {
-		return 0, false
-	}
-	for ; e > 0; e -= 18 { // floor(floor(a / x) / y) = floor(a / xy)
-		a = quo(a, uint64(pow10[min(e, 18)]))
-	}
-	return a.lo, a.hi == 0
 }

@@ -2,7 +2,6 @@ package ecommerce
 
 import (
 	"fmt"
-	"math/big"
 	"math/rand/v2"
 	"testing"
 	"time"
@@ -115,48 +114,6 @@ func TestLineTaxFenMatchesTariff(t *testing.T) {
 	if checked < 80_000 {
 		t.Fatalf("only %d lines in the integer path", checked)
 	}
-}
-
-func TestU128(t *testing.T) {
-	r := rand.New(rand.NewPCG(41, 42))
-	for range 100_000 {
-		a, b := r.Uint64()>>r.IntN(64), r.Uint64()>>r.IntN(64)
-		x := mul64(a, b)
-		d := r.Uint64()>>r.IntN(63) | 1
-		want := new(decimalBig).mul(a, b)
-		if q, ok := quoHalfUp(x, d); ok && q.hi == 0 {
-			if w := want.quoHalfUp(d); w != q.lo {
-				t.Fatalf("%d×%d/%d = %d, want %d", a, b, d, q, w)
-			}
-		}
-		e := r.IntN(40)
-		if q, ok := divPow10HalfUp(x, e); ok {
-			if w := want.divPow10HalfUp(e); w != q {
-				t.Fatalf("%d×%d/10^%d = %d, want %d", a, b, e, q, w)
-			}
-		}
-	}
-}
-
-// decimalBig checks u128 with math/big.
-type decimalBig struct{ v big.Int }
-
-func (x *decimalBig) mul(a, b uint64) *decimalBig {
-	x.v.Mul(new(big.Int).SetUint64(a), new(big.Int).SetUint64(b))
-	return x
-}
-
-func (x *decimalBig) quoHalfUp(d uint64) uint64 {
-	n := new(big.Int).Lsh(&x.v, 1)
-	n.Add(n, new(big.Int).SetUint64(d))
-	return n.Quo(n, new(big.Int).SetUint64(2*d)).Uint64()
-}
-
-func (x *decimalBig) divPow10HalfUp(e int) uint64 {
-	p := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(e)), nil)
-	n := new(big.Int).Lsh(&x.v, 1)
-	n.Add(n, p)
-	return n.Quo(n, p.Lsh(p, 1)).Uint64()
 }
 
 // What the engine takes from a bill's fen is what it took from its

@@ -1,9 +1,9 @@
 package tariff
 
 import (
-	"math/bits"
-
 	"github.com/shopspring/decimal"
+
+	"github.com/jinguan-customs/jinguan/u128"
 )
 
 // The tax stage in integers, for the common case: non-negative amounts
@@ -18,20 +18,9 @@ import (
 
 // wide is the non-negative number c × 10^-s.
 type wide struct {
-	c u128
+	c u128.Uint
 	s int
 }
-
-type u128 struct{ hi, lo uint64 }
-
-// pow10u are the powers of ten that fit 64 bits.
-var pow10u = func() (p [20]uint64) {
-	p[0] = 1
-	for i := 1; i < len(p); i++ {
-		p[i] = p[i-1] * 10
-	}
-	return
-}()
 
 // fromDec is d as a wide; false when negative or too long.
 func fromDec(d decimal.Decimal) (wide, bool) {
@@ -43,54 +32,19 @@ func fromDec(d decimal.Decimal) (wide, bool) {
 		if e > 18 {
 			return wide{}, false
 		}
-		hi, lo := bits.Mul64(c, pow10u[e])
-		return wide{u128{hi, lo}, 0}, true
+		return wide{u128.Mul64(c, u128.Pow10[e]), 0}, true
 	}
 	if -e > 36 {
 		return wide{}, false
 	}
-	return wide{u128{0, c}, -e}, true
+	return wide{u128.From(c), -e}, true
 }
 
-func fen(f int64) wide { return wide{u128{0, uint64(f)}, 2} }
-
-// mulSmall is x × m, false on overflow.
-func (x u128) mulSmall(m uint64) (u128, bool) {
-	hi1, lo := bits.Mul64(x.lo, m)
-	hi2, mid := bits.Mul64(x.hi, m)
-	hi, carry := bits.Add64(hi1, mid, 0)
-	return u128{hi, lo}, hi2 == 0 && carry == 0
-}
-
-func (x u128) isZero() bool { return x.hi == 0 && x.lo == 0 }
-
-func (x u128) add(y u128) (u128, bool) {
-	lo, c := bits.Add64(x.lo, y.lo, 0)
-	hi, c2 := bits.Add64(x.hi, y.hi, c)
-	return u128{hi, lo}, c2 == 0
-}
-
-// divSmall is x / d and its remainder.
-func (x u128) divSmall(d uint64) (u128, uint64) {
-	qhi, r := x.hi/d, x.hi%d
-	qlo, r := bits.Div64(r, x.lo, d)
-	return u128{qhi, qlo}, r
-}
-
-// scaleUp multiplies x by 10^n.
-func (x u128) scaleUp(n int) (u128, bool) {
-	ok := true
-	for n > 0 && ok {
-		k := min(n, 19)
-		x, ok = x.mulSmall(pow10u[k])
-		n -= k
-	}
-	return x, ok
-}
+func fen(f int64) wide { return wide{u128.From(uint64(f)), 2} }
 
 // at is w with scale s, which must not be below w's.
 func (w wide) at(s int) (wide, bool) {
-	c, ok := w.c.scaleUp(s - w.s)
+	c, ok := w.c.MulPow10(s - w.s)
 	return wide{c, s}, ok && s <= 38
 }
 
@@ -98,123 +52,59 @@ func addW(a, b wide) (wide, bool) {
 	s := max(a.s, b.s)
 	a, ok1 := a.at(s)
 	b, ok2 := b.at(s)
-	c, ok3 := a.c.add(b.c)
+	c, ok3 := a.c.Add(b.c)
 	return wide{c, s}, ok1 && ok2 && ok3
 }
 
 func mulW(a, b wide) (wide, bool) {
-	if a.c.hi != 0 && b.c.hi != 0 {
+	if a.c.Hi != 0 && b.c.Hi != 0 {
 		return wide{}, false
 	}
-	if a.c.hi != 0 {
+	if a.c.Hi != 0 {
 		a, b = b, a
 	}
-	c, ok := b.c.mulSmall(a.c.lo)
+	c, ok := b.c.Mul(a.c.Lo)
 	return wide{c, a.s + b.s}, ok && a.s+b.s <= 38
 }
 
-// round is w rounded half up to places, as decimal's Round: truncate to
-// places+1, add five, truncate.
-func (w wide) round(places int) (wide, bool) {
-	if w.s <= places {
-		return w.at(places)
-	}
-	c := w.c
-	for n := w.s - places - 1; n > 0; {
-		k := min(n, 19)
-		c, _ = c.divSmall(pow10u[k])
-		n -= k
-	}
-	c, r := c.divSmall(10)
-	if r >= 5 {
-		c, _ = c.add(u128{0, 1})
-	}
-	return wide{c, places}, true
-}
-
 // div is a / b rounded half up at decimal.DivisionPrecision places, as
-// decimal's Div, with trailing zeros dropped; false when b is zero or does
-// not fit 64 bits.
+// decimal's Div, with trailing zeros dropped; false when it does not fit.
 func div(a, b wide) (wide, bool) {
 	p := int(decimal.DivisionPrecision)
-	if b.c.hi != 0 || b.c.lo == 0 || p > 38 {
+	if b.c.Hi != 0 || b.c.Lo == 0 || p > 38 {
 		return wide{}, false
 	}
-	// a/b at p places is a.c × 10^m / b.c.
-	m := p + b.s - a.s
-	var q u128
-	var up bool
-	if m >= 0 {
-		n, ok := a.c.scaleUp(m)
-		if !ok {
-			return wide{}, false
-		}
-		var r uint64
-		q, r = n.divSmall(b.c.lo)
-		up = r >= b.c.lo-r
+	// a/b at p places is a.c × 10^m / b.c, or a.c / (b.c × 10^-m).
+	n, d, ok := a.c, b.c.Lo, true
+	if m := p + b.s - a.s; m >= 0 {
+		n, ok = n.MulPow10(m)
 	} else {
-		// a.c / (10^k × b.c) in two floor divisions; the remainder of the
-		// whole division is r2 × 10^k + r1.
-		k := -m
-		if k > 19 {
-			return wide{}, false
-		}
-		q1, r1 := a.c.divSmall(pow10u[k])
-		var r2 uint64
-		q, r2 = q1.divSmall(b.c.lo)
-		rem, ok1 := u128{0, r2}.mulSmall(pow10u[k])
-		rem, ok2 := rem.add(u128{0, r1})
-		d, ok3 := u128{0, b.c.lo}.mulSmall(pow10u[k])
-		if !(ok1 && ok2 && ok3) || rem.hi>>63 != 0 {
-			return wide{}, false
-		}
-		rem2 := u128{rem.hi<<1 | rem.lo>>63, rem.lo << 1}
-		up = rem2.cmp(d) >= 0
+		var dd u128.Uint
+		dd, ok = u128.From(d).MulPow10(-m)
+		d, ok = dd.Lo, ok && dd.Hi == 0
 	}
-	if up {
-		q, _ = q.add(u128{0, 1})
+	if !ok {
+		return wide{}, false
 	}
+	q, ok := n.QuoHalfUp(d)
 	w := wide{q, p}
-	for w.s > 0 {
-		t, r := w.c.divSmall(10)
+	for ok && w.s > 0 {
+		t, r := w.c.Quo(10)
 		if r != 0 {
 			break
 		}
 		w = wide{t, w.s - 1}
 	}
-	return w, true
+	return w, ok
 }
 
-func (x u128) cmp(y u128) int {
-	switch {
-	case x.hi != y.hi:
-		if x.hi < y.hi {
-			return -1
-		}
-		return 1
-	case x.lo < y.lo:
-		return -1
-	case x.lo > y.lo:
-		return 1
-	}
-	return 0
-}
-
-// fenOf is w, already at two places, as fen.
-func (w wide) fenOf() (int64, bool) {
-	if w.s != 2 || w.c.hi != 0 || w.c.lo > 1<<62 {
-		return 0, false
-	}
-	return int64(w.c.lo), true
-}
-
-// roundFen is w rounded half up to fen.
+// roundFen is w rounded half up to fen, as decimal's Round(2).
 func roundFen(w wide, ok bool) (int64, bool) {
 	if !ok {
 		return 0, false
 	}
-	r, _ := w.round(2)
-	return r.fenOf()
+	f, ok := w.c.DivPow10HalfUp(w.s - 2)
+	return int64(f), ok && f <= 1<<62
 }
 
 func fenDec(f int64) decimal.Decimal { return decimal.New(f, -2) }
@@ -263,11 +153,11 @@ func ctFen(ct Rate, base int64, qty decimal.Decimal) (int64, bool) {
 		return 0, false
 	}
 	// 1 − r, at r's scale.
-	one, _ := wide{u128{0, 1}, 0}.at(r.s)
-	if r.c.hi != 0 || one.c.hi != 0 || r.c.lo >= one.c.lo {
+	one, _ := wide{u128.From(1), 0}.at(r.s)
+	if r.c.Hi != 0 || one.c.Hi != 0 || r.c.Lo >= one.c.Lo {
 		return 0, false
 	}
-	rest := wide{u128{0, one.c.lo - r.c.lo}, r.s}
+	rest := wide{u128.From(one.c.Lo - r.c.Lo), r.s}
 	x, ok1 := addW(fen(base), spec)
 	qt, ok2 := div(x, rest)
 	t, ok3 := mulW(qt, r)

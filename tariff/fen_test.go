@@ -10,6 +10,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/jinguan-customs/jinguan/declaration"
+	"github.com/jinguan-customs/jinguan/u128"
 )
 
 // The integer path gives exactly what the decimal path gives, on random
@@ -30,7 +31,7 @@ func TestFenMatchesDecimal(t *testing.T) {
 	currencies := []string{"CNY", "USD", "EUR", "JPY", "HKD", "XXX"}
 	r := rand.New(rand.NewPCG(1, 2))
 	num := func(maxDigits, places int) string {
-		v := r.Int64N(int64(pow10u[1+r.IntN(maxDigits)]))
+		v := r.Int64N(int64(u128.Pow10[1+r.IntN(maxDigits)]))
 		return decimal.New(v, -int32(r.IntN(places+1))).String()
 	}
 	charge := func() *declaration.Charge {
@@ -104,24 +105,17 @@ func TestFenMatchesDecimal(t *testing.T) {
 	}
 }
 
-func TestU128Arithmetic(t *testing.T) {
-	r := rand.New(rand.NewPCG(3, 4))
-	for range 10000 {
-		a, b := r.Uint64(), r.Uint64N(1<<40)+1
-		x, ok := u128{0, a}.mulSmall(b)
-		if !ok {
-			t.Fatal("overflow")
-		}
-		q, rem := x.divSmall(b)
-		if q != (u128{0, a}) || rem != 0 {
-			t.Fatalf("%d × %d / %d = %v r %d", a, b, b, q, rem)
-		}
+// Rounding to fen and the 16-place division, on values worked by hand.
+func TestFenRoundingAndDivision(t *testing.T) {
+	if got, _ := roundFen(wide{u128.From(12345), 3}, true); got != 1235 { // 12.345
+		t.Fatalf("12.345 → %d fen", got)
 	}
-	w := wide{u128{0, 12345}, 3} // 12.345
-	if got, _ := w.round(2); got.c.lo != 1235 {
-		t.Fatalf("12.345 → %v", got)
-	}
-	if got, _ := div(wide{u128{0, 2}, 0}, wide{u128{0, 3}, 0}); got.c.lo != 6666666666666667 || got.s != 16 {
+	if got, _ := div(wide{u128.From(2), 0}, wide{u128.From(3), 0}); got.c.Lo != 6666666666666667 || got.s != 16 {
 		t.Fatalf("2/3 → %v", got)
+	}
+	// a.s above 16 + b.s: the divisor takes the scale. 1.23456789e-10 / 3
+	// = 411522.63e-16.
+	if got, _ := div(wide{u128.From(123456789), 18}, wide{u128.From(3), 0}); got.c.Lo != 411523 || got.s != 16 {
+		t.Fatalf("1.23456789e-10 / 3 → %v", got)
 	}
 }

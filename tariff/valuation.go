@@ -8,6 +8,7 @@ import (
 	"github.com/jinguan-customs/jinguan"
 	"github.com/jinguan-customs/jinguan/declaration"
 	"github.com/jinguan-customs/jinguan/refdata"
+	"github.com/jinguan-customs/jinguan/u128"
 )
 
 // Valuer computes customs values (计税价格) in CNY: CIF, adding what the
@@ -110,13 +111,13 @@ func (t *Valuer) valuesFen(d *declaration.Declaration, on time.Time, used map[st
 		switch c.Mark {
 		case "1":
 			x, o1 := mulW(base, rate)
-			x, o2 := div(x, wide{u128{0, 100}, 0})
+			x, o2 := div(x, wide{u128.From(100), 0})
 			ok = ok && o1 && o2
 			return x, nil
 		case "2":
 			g, o1 := fromDec(gross)
 			x, o2 := mulW(rate, g)
-			x, o3 := div(x, wide{u128{0, 1000}, 0})
+			x, o3 := div(x, wide{u128.From(1000), 0})
 			ok = ok && o1 && o2 && o3
 			x, o, err := cny(x, c.Currency)
 			ok = ok && o
@@ -183,7 +184,7 @@ func allocateFen(goods []wide, total, extra wide) ([]int64, bool) {
 	}
 	whole, ok := roundFen(addW(total, extra))
 	var sum int64
-	spread := !total.c.isZero() && !extra.c.isZero()
+	spread := !total.c.IsZero() && !extra.c.IsZero()
 	for i, g := range goods {
 		if i == len(goods)-1 {
 			out[i] = whole - sum
