@@ -176,8 +176,6 @@ func (db *DB) Users() auth.Store { return (*userStore)(db) }
 // Enterprises returns the enterprise registry.
 func (db *DB) Enterprises() enterprise.Store { return (*enterpriseStore)(db) }
 
-// migrate applies, in name order, the embedded migrations not yet recorded
-// in schema_migrations, each in its own transaction.
 // update runs fn in a transaction of its own on the single writer. sync
 // "NORMAL" commits without waiting for the disk, for rows derived from
 // others already committed (projections, recomputed results): a crash can
@@ -186,6 +184,11 @@ func (db *DB) Enterprises() enterprise.Store { return (*enterpriseStore)(db) }
 func (db *DB) update(ctx context.Context, sync string, fn func(*sql.Tx) error) error {
 	db.wmu.Lock()
 	defer db.wmu.Unlock()
+	return db.updateLocked(ctx, sync, fn)
+}
+
+// updateLocked is update for a caller that holds the writer lock.
+func (db *DB) updateLocked(ctx context.Context, sync string, fn func(*sql.Tx) error) error {
 	if sync != "" {
 		if _, err := db.w.ExecContext(ctx, `PRAGMA synchronous = `+sync); err != nil {
 			return err
@@ -203,6 +206,8 @@ func (db *DB) update(ctx context.Context, sync string, fn func(*sql.Tx) error) e
 	return tx.Commit()
 }
 
+// migrate applies, in name order, the embedded migrations not yet recorded
+// in schema_migrations, each in its own transaction.
 func (db *DB) migrate() error {
 	ctx := context.Background()
 	db.wmu.Lock()

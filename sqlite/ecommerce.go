@@ -58,17 +58,11 @@ func (s *cbecStore) apply(ctx context.Context, units []*ecommerce.Unit, sync str
 	if err := db.cbecPrepare(ctx); err != nil {
 		return err
 	}
-	if sync != "" {
-		if _, err := db.w.ExecContext(ctx, `PRAGMA synchronous = `+sync); err != nil {
-			return err
-		}
-		defer db.w.ExecContext(context.Background(), `PRAGMA synchronous = FULL`)
-	}
-	tx, err := db.w.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
+	return db.updateLocked(ctx, sync, func(tx *sql.Tx) error { return writeBatch(ctx, db, tx, units) })
+}
+
+// writeBatch writes a batch's units in tx.
+func writeBatch(ctx context.Context, db *DB, tx *sql.Tx, units []*ecommerce.Unit) error {
 	w := &cbecWriter{ctx: ctx, db: db, tx: tx, stmts: map[string]*sql.Stmt{}}
 	var seq int64
 	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) FROM cbec_receipts`).Scan(&seq); err != nil {
@@ -110,10 +104,7 @@ func (s *cbecStore) apply(ctx context.Context, units []*ecommerce.Unit, sync str
 	if err := w.saveQuotas(); err != nil {
 		return err
 	}
-	if err := w.receipts(units, seq); err != nil {
-		return err
-	}
-	return tx.Commit()
+	return w.receipts(units, seq)
 }
 
 // cbecWriter writes one batch; statements are prepared once per batch.
