@@ -103,25 +103,21 @@ func decodeXMLFast(body []byte) (docs []Doc, bad []Receipt, ok bool) {
 	if bytes.HasPrefix(d.b, []byte("<?xml")) && !d.declaration() {
 		return nil, nil, false
 	}
-	depth := 0
-	var wrapper []byte
+	var wrapper []byte // an open plain element around the messages
 	for {
 		d.space()
 		if d.i == len(d.b) {
-			return docs, nil, depth == 0
+			return docs, nil, wrapper == nil
 		}
 		if d.b[d.i] != '<' {
 			return nil, nil, false
 		}
 		if d.peek("</") {
-			if depth == 0 {
-				return nil, nil, false
-			}
 			d.i += 2
-			if name, ok := d.endTag(); !ok || !bytes.Equal(name, wrapper) {
+			if name, ok := d.endTag(); !ok || wrapper == nil || !bytes.Equal(name, wrapper) {
 				return nil, nil, false
 			}
-			depth--
+			wrapper = nil
 			continue
 		}
 		d.i++
@@ -142,14 +138,14 @@ func decodeXMLFast(body []byte) (docs []Doc, bad []Receipt, ok bool) {
 		}
 		t := xroots[local]
 		if t == nil || space != Namespace {
-			if depth == 0 && len(docs) == 0 && prefix == "" && space == "" {
+			if wrapper == nil && len(docs) == 0 && prefix == "" && space == "" {
 				for _, a := range attrs {
 					if strings.HasPrefix(a.raw, "xmlns") {
 						return nil, nil, false
 					}
 				}
 				if !empty {
-					depth, wrapper = depth+1, raw
+					wrapper = raw
 				}
 				continue
 			}
@@ -159,9 +155,7 @@ func decodeXMLFast(body []byte) (docs []Doc, bad []Receipt, ok bool) {
 		base := msg.UnsafePointer()
 		n := xnodes[t]
 		*(*xml.Name)(unsafe.Add(base, n.name)) = xml.Name{Space: Namespace, Local: local}
-		if !d.setAttrs(n, base, attrs) {
-			return nil, nil, false
-		}
+		setAttrs(n, base, attrs)
 		if !empty && !d.elements(n, base, raw) {
 			return nil, nil, false
 		}
@@ -237,7 +231,8 @@ func (d *xfast) elements(n *xnode, base unsafe.Pointer, end []byte) bool {
 	}
 }
 
-func (d *xfast) setAttrs(n *xnode, base unsafe.Pointer, attrs []xattr) bool {
+// setAttrs fills the string attributes of the struct at base.
+func setAttrs(n *xnode, base unsafe.Pointer, attrs []xattr) {
 	for _, a := range attrs {
 		local := a.raw
 		if j := strings.IndexByte(local, ':'); j >= 0 {
@@ -247,7 +242,6 @@ func (d *xfast) setAttrs(n *xnode, base unsafe.Pointer, attrs []xattr) bool {
 			*(*string)(unsafe.Add(base, off)) = a.val
 		}
 	}
-	return true
 }
 
 type xattr struct{ raw, val string }
