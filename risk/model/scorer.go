@@ -53,11 +53,17 @@ func (t *pairTable) get(key uint64) (uint64, bool) {
 }
 
 func newPairTable(n int) pairTable {
+	bits := slotBits(n)
+	return pairTable{slots: make([]uint64, 1<<bits), shift: 64 - bits}
+}
+
+// slotBits sizes an open-addressing table of n keys: load factor at most 1/2.
+func slotBits(n int) uint {
 	bits := uint(1)
-	for 1<<bits < 2*n { // load factor at most 1/2
+	for 1<<bits < 2*n {
 		bits++
 	}
-	return pairTable{slots: make([]uint64, 1<<bits), shift: 64 - bits}
+	return bits
 }
 
 func (t *pairTable) put(key uint64, bins uint64) {
@@ -91,10 +97,7 @@ var codeSeed = maphash.MakeSeed()
 func valueHash(v string) uint64 { return max(maphash.String(codeSeed, v), 1) }
 
 func newCodeTable(m map[string]int32) codeTable {
-	bits := uint(1)
-	for 1<<bits < 2*len(m) {
-		bits++
-	}
+	bits := slotBits(len(m))
 	t := codeTable{slots: make([]codeSlot, 1<<bits), shift: 64 - bits, none: int32(len(m))}
 	mask := len(t.slots) - 1
 	for v, c := range m {
@@ -211,11 +214,4 @@ func (s *scorer) bins(r *Record, xb *[gbdt.RowBytes]uint8) {
 	for j := range numericNames {
 		xb[s.numAt+j] = gbdt.BinOf(s.e.Edges[s.numAt+j], num[j])
 	}
-}
-
-func codeOf(codes map[string]int32, v string) int32 {
-	if c, ok := codes[v]; ok {
-		return c
-	}
-	return int32(len(codes)) // the reserved code for values not seen in training
 }
