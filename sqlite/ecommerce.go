@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"maps"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -118,7 +120,6 @@ type cbecWriter struct {
 	// writer lock and written back at the end of the batch.
 	used    map[quotaKey]int64
 	changed map[quotaKey]bool
-	dirty   []quotaKey // changed, in order
 }
 
 func (w *cbecWriter) stmt(q string) (*sql.Stmt, error) {
@@ -520,10 +521,7 @@ func (w *cbecWriter) count(q *ecommerce.QuotaDelta) bool {
 	default:
 		used += q.DeltaFen
 	}
-	if !w.changed[k] {
-		w.changed[k] = true
-		w.dirty = append(w.dirty, k)
-	}
+	w.changed[k] = true
 	w.used[k] = used
 	return true
 }
@@ -531,7 +529,7 @@ func (w *cbecWriter) count(q *ecommerce.QuotaDelta) bool {
 // loadQuotas reads the totals of the buyers the batch counts. A buyer
 // without a row is absent: a delta given back to nobody changes nothing.
 func (w *cbecWriter) loadQuotas(units []*ecommerce.Unit) error {
-	w.used, w.changed, w.dirty = map[quotaKey]int64{}, map[quotaKey]bool{}, nil
+	w.used, w.changed = map[quotaKey]int64{}, map[quotaKey]bool{}
 	seen := map[string]bool{}
 	var buyers []any
 	for _, u := range units {
@@ -570,7 +568,7 @@ func (w *cbecWriter) loadQuotas(units []*ecommerce.Unit) error {
 
 // saveQuotas writes the changed totals back, many rows a statement.
 func (w *cbecWriter) saveQuotas() error {
-	keys := w.dirty
+	keys := slices.Collect(maps.Keys(w.changed))
 	for len(keys) > 0 {
 		n := chunk(len(keys))
 		args := make([]any, 0, 3*n)
