@@ -19,7 +19,7 @@ type state struct {
 	waiting  map[string]*waitingList // by list key
 	byDoc    map[string]string       // document key → waiting list key
 	queue    []string                // waiting list keys by deadline
-	aged     []heldDoc               // documents by arrival, to let go of after match_wait
+	aged     fifo[heldDoc]           // documents by arrival, to let go of after match_wait
 	fetched  map[string]DocRow       // this batch's store look-ups
 	supplied map[string]bool         // keys not looked up: a document earlier in the batch brings them
 	brought  map[string]bool         // fetch's scratch: documents of the batch so far
@@ -41,9 +41,8 @@ type heldDoc struct {
 
 // forget drops the documents held longer than wait.
 func (st *state) forget(now time.Time, wait time.Duration) {
-	for len(st.aged) > 0 && now.Sub(st.aged[0].at) > wait {
-		h := st.aged[0]
-		st.aged = st.aged[1:]
+	for st.aged.len() > 0 && now.Sub(st.aged.front().at) > wait {
+		h := st.aged.pop()
 		switch h.kind {
 		case KindOrder:
 			if any(st.orders[h.key]) == h.doc {
@@ -59,6 +58,45 @@ func (st *state) forget(now time.Time, wait time.Duration) {
 			}
 		}
 	}
+}
+
+// fifo is a queue in fixed chunks: a push never copies what is queued, as
+// appending to a slice popped from the front does each time it grows.
+type fifo[T any] struct {
+	chunks [][]T
+	head   int // popped from chunks[0]
+	n      int
+}
+
+const fifoChunk = 4096
+
+func (q *fifo[T]) push(v T) {
+	last := len(q.chunks) - 1
+	if last < 0 || len(q.chunks[last]) == fifoChunk {
+		q.chunks = append(q.chunks, make([]T, 0, fifoChunk))
+		last++
+	}
+	q.chunks[last] = append(q.chunks[last], v)
+	q.n++
+}
+
+func (q *fifo[T]) len() int { return q.n }
+
+func (q *fifo[T]) front() *T { return &q.chunks[0][q.head] }
+
+func (q *fifo[T]) pop() T {
+	c := q.chunks[0]
+	v := c[q.head]
+	var zero T
+	c[q.head] = zero // let go of what it points to
+	q.head++
+	q.n--
+	if q.head == len(c) && (len(c) == fifoChunk || q.n == 0) {
+		q.chunks[0] = nil
+		q.chunks = q.chunks[1:]
+		q.head = 0
+	}
+	return v
 }
 
 type waitingList struct {

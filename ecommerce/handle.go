@@ -106,7 +106,7 @@ func (s *Service) handleDoc(ctx context.Context, it *item, now time.Time) *Unit 
 	case KindWaybill:
 		doc = d.Waybill
 	}
-	st.aged = append(st.aged, heldDoc{kind: d.Kind, key: k, doc: doc, at: now})
+	st.aged.push(heldDoc{kind: d.Kind, key: k, doc: doc, at: now})
 	u := &Unit{Docs: []DocRow{row}}
 	u.revert = drop
 	u.Refuse = func(code string) {
