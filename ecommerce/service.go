@@ -360,6 +360,9 @@ func (s *Service) decideBatch(batch []*request) *flight {
 		}
 	}
 	f.units = append(f.units, s.expire(ctx, now)...)
+	for _, u := range f.units {
+		u.encodeReceipts()
+	}
 	return f
 }
 

@@ -131,6 +131,51 @@ type Unit struct {
 
 	revert func() // undoes the unit's effect on the match state
 	after  func() // runs once the unit is durable
+
+	// The receipts' stored form made ahead of the writer (encodeReceipts),
+	// end to end, for the receipts starting at storedFor.
+	stored     []byte
+	storedEnds []int
+	storedFor  *Receipt
+}
+
+// encodeReceipts makes the receipts' stored form on the engine goroutine,
+// so that the single writer only copies it: the JSON without seq and
+// list_id, which the writer assigns and the store keeps in columns.
+func (u *Unit) encodeReceipts() {
+	u.stored, u.storedEnds, u.storedFor = nil, nil, nil
+	for i := range u.Receipts {
+		b, err := storedReceipt(u.stored, &u.Receipts[i])
+		if err != nil {
+			u.stored, u.storedEnds = nil, nil
+			return // encoded again by the writer, which reports the error
+		}
+		u.stored, u.storedEnds = b, append(u.storedEnds, len(b))
+	}
+	if len(u.Receipts) > 0 {
+		u.storedFor = &u.Receipts[0]
+	}
+}
+
+// AppendReceipt appends receipt i's stored form to b: JSON without seq and
+// list_id (the store keeps them in columns and puts them back on reading).
+// The form made ahead serves unless the receipts were replaced since (a
+// unit refused by the writer gets new ones).
+func (u *Unit) AppendReceipt(b []byte, i int) ([]byte, error) {
+	if u.storedFor != nil && u.storedFor == &u.Receipts[0] && len(u.storedEnds) == len(u.Receipts) {
+		start := 0
+		if i > 0 {
+			start = u.storedEnds[i-1]
+		}
+		return append(b, u.stored[start:u.storedEnds[i]]...), nil
+	}
+	return storedReceipt(b, &u.Receipts[i])
+}
+
+func storedReceipt(b []byte, r *Receipt) ([]byte, error) {
+	c := *r
+	c.Seq, c.ListID = 0, 0
+	return c.AppendJSON(b)
 }
 
 // QuotaDelta counts a list against (or, negative, restores) a buyer's

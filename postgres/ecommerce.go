@@ -144,7 +144,7 @@ func (s *cbecStore) Apply(ctx context.Context, units []*ecommerce.Unit) error {
 			}
 			seq++
 			r.Seq = seq
-			b, err := r.AppendJSON(nil)
+			b, err := u.AppendReceipt(nil, i)
 			if err != nil {
 				return err
 			}
@@ -392,27 +392,27 @@ func (s *cbecStore) receipts(ctx context.Context, q string, args ...any) ([]ecom
 	defer rows.Close()
 	var out []ecommerce.Receipt
 	for rows.Next() {
-		var seq int64
+		var seq, listID int64
 		var body []byte
-		if err := rows.Scan(&seq, &body); err != nil {
+		if err := rows.Scan(&seq, &listID, &body); err != nil {
 			return nil, err
 		}
 		var r ecommerce.Receipt
 		if err := json.Unmarshal(body, &r); err != nil {
 			return nil, err
 		}
-		r.Seq = seq
+		r.Seq, r.ListID = seq, listID
 		out = append(out, r)
 	}
 	return out, rows.Err()
 }
 
 func (s *cbecStore) Receipts(ctx context.Context, after int64, limit int) ([]ecommerce.Receipt, error) {
-	return s.receipts(ctx, `SELECT seq, body FROM cbec_receipts WHERE seq > $1 ORDER BY seq LIMIT $2`, after, limit)
+	return s.receipts(ctx, `SELECT seq, list_id, body FROM cbec_receipts WHERE seq > $1 ORDER BY seq LIMIT $2`, after, limit)
 }
 
 func (s *cbecStore) ListReceipts(ctx context.Context, id int64) ([]ecommerce.Receipt, error) {
-	return s.receipts(ctx, `SELECT seq, body FROM cbec_receipts WHERE list_id = $1 ORDER BY seq`, id)
+	return s.receipts(ctx, `SELECT seq, list_id, body FROM cbec_receipts WHERE list_id = $1 ORDER BY seq`, id)
 }
 
 func (s *cbecStore) Quota(ctx context.Context, buyer string, year int) (int64, error) {

@@ -170,7 +170,8 @@ func testArrivalOrders(t *testing.T, s EcommerceStores) {
 		t.Fatalf("one batch: %+v", rs)
 	}
 	recs, err := s.Store.ListReceipts(context.Background(), rs[0].ListID)
-	if err != nil || len(recs) != 2 || recs[0].Status != ecommerce.StatusWarehoused || recs[1].Status != ecommerce.StatusReleased {
+	if err != nil || len(recs) != 2 || recs[0].Status != ecommerce.StatusWarehoused || recs[1].Status != ecommerce.StatusReleased ||
+		recs[0].ListID != rs[0].ListID || recs[1].ListID != rs[0].ListID || recs[0].Seq >= recs[1].Seq {
 		t.Fatalf("receipts %+v %v", recs, err)
 	}
 }
@@ -384,6 +385,16 @@ func testQuotaInOneBatch(t *testing.T, s EcommerceStores) {
 		over := who[i] == 0 && seen[0] == 14 || who[i] == 1 && seen[1] == 2
 		if over && r.Code != "quota" || !over && r.Status != ecommerce.StatusReleased {
 			t.Errorf("list %d of buyer %d (%d of theirs): %+v", i, who[i], seen[who[i]], r)
+		}
+		// The log holds the writer's refusal, not the receipt made before it.
+		recs, err := s.Store.ListReceipts(context.Background(), r.ListID)
+		if err != nil || len(recs) == 0 || recs[len(recs)-1].InfoEN != r.InfoEN || recs[len(recs)-1].Status != r.Status {
+			t.Errorf("list %d: stored receipts %+v %v, answered %+v", i, recs, err, r)
+		}
+		for _, rec := range recs {
+			if rec.ListID != r.ListID || rec.Seq == 0 {
+				t.Errorf("list %d: stored receipt %+v", i, rec)
+			}
 		}
 	}
 	for i, want := range []int64{2_600_000, 2_600_000, 600_000} {
