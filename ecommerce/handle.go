@@ -180,11 +180,15 @@ func (s *Service) handleList(ctx context.Context, it *item, now time.Time) *Unit
 	prev := u.Refuse
 	u.Refuse = func(code string) {
 		prev(code)
-		if code != "quota" {
+		switch code {
+		case "quota", "guarantee":
+			// The list is kept, rejected with its reason: the answer is the
+			// receipt the log holds.
+			r := &u.Receipts[0]
+			it.receipt.Status, it.receipt.Code = r.Status, r.Code
+			it.receipt.InfoZH, it.receipt.InfoEN, it.receipt.Problems = r.InfoZH, r.InfoEN, r.Problems
+		default:
 			it.refuse(code, "清单已存在", "the list already exists")
-		} else {
-			it.receipt.Status, it.receipt.Code = StatusRejected, "quota"
-			it.receipt.InfoZH, it.receipt.InfoEN = u.Receipts[0].InfoZH, u.Receipts[0].InfoEN
 		}
 	}
 	return u

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -323,7 +324,7 @@ func QuotaRace(t *testing.T, s, other EcommerceStores) {
 		switch {
 		case r.Status == ecommerce.StatusReleased:
 			released++
-		case r.Code == "quota":
+		case r.Code == tariff.RuleRetailOverYear.Code:
 			over++
 		default:
 			t.Errorf("unexpected %+v", r)
@@ -383,12 +384,12 @@ func testQuotaInOneBatch(t *testing.T, s EcommerceStores) {
 	for i, r := range rs {
 		seen[who[i]]++
 		over := who[i] == 0 && seen[0] == 14 || who[i] == 1 && seen[1] == 2
-		if over && r.Code != "quota" || !over && r.Status != ecommerce.StatusReleased {
+		if over && r.Code != tariff.RuleRetailOverYear.Code || !over && r.Status != ecommerce.StatusReleased {
 			t.Errorf("list %d of buyer %d (%d of theirs): %+v", i, who[i], seen[who[i]], r)
 		}
 		// The log holds the writer's refusal, not the receipt made before it.
 		recs, err := s.Store.ListReceipts(context.Background(), r.ListID)
-		if err != nil || len(recs) == 0 || recs[len(recs)-1].InfoEN != r.InfoEN || recs[len(recs)-1].Status != r.Status {
+		if err != nil || len(recs) == 0 || recs[len(recs)-1].Code != r.Code || recs[len(recs)-1].Status != r.Status {
 			t.Errorf("list %d: stored receipts %+v %v, answered %+v", i, recs, err, r)
 		}
 		for _, rec := range recs {
@@ -625,6 +626,10 @@ func testGuarantee(t *testing.T, s EcommerceStores) {
 	}
 	if refused.Code == "" || taxed == 0 || taxed > 10000 {
 		t.Fatalf("refused %+v after %d fen", refused, taxed)
+	}
+	if refused.Status != ecommerce.StatusRejected || !strings.Contains(refused.InfoEN, "guarantee balance") ||
+		len(refused.Problems) != 1 || refused.Problems[0].Pointer != "/InventoryHead/assureCode" {
+		t.Fatalf("the answer does not give the guarantee as the reason: %+v", refused)
 	}
 	a, err := s.Guarantees.GuaranteeAccount(ctx, acct.ID)
 	if err != nil || a.Balance.Add(decimal.New(taxed, -2)).String() != "100" {
