@@ -68,7 +68,7 @@ type fifo[T any] struct {
 	n      int
 }
 
-const fifoChunk = 4096
+const fifoChunk = 1024
 
 func (q *fifo[T]) push(v T) {
 	last := len(q.chunks) - 1
@@ -91,10 +91,14 @@ func (q *fifo[T]) pop() T {
 	c[q.head] = zero // let go of what it points to
 	q.head++
 	q.n--
-	if q.head == len(c) && (len(c) == fifoChunk || q.n == 0) {
-		q.chunks[0] = nil
-		q.chunks = q.chunks[1:]
+	if q.head == len(c) {
 		q.head = 0
+		if len(q.chunks) == 1 {
+			q.chunks[0] = c[:0] // empty: the chunk is filled again
+		} else {
+			q.chunks[0] = nil // only the last chunk is not full
+			q.chunks = q.chunks[1:]
+		}
 	}
 	return v
 }

@@ -36,7 +36,11 @@ func TestFIFO(t *testing.T) {
 		}
 		model = model[1:]
 	}
-	if q.len() != 0 || len(q.chunks) > 1 {
+	if q.len() != 0 || len(q.chunks) != 1 || len(q.chunks[0]) != 0 {
 		t.Fatalf("drained: len %d, %d chunks", q.len(), len(q.chunks))
+	}
+	q.push(1) // an empty queue fills its chunk again
+	if q.pop() != 1 || q.len() != 0 {
+		t.Fatal("push after draining")
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"cel.dev/cel-go/cel"
+	"cel.dev/cel-go/common/cost"
 	"cel.dev/cel-go/ext"
 	"cel.dev/cel-go/interpreter"
 )
@@ -107,7 +108,14 @@ func NewRisk(profiles []byte, key []byte) (*Risk, error) {
 		if ast.OutputType() != cel.BoolType {
 			return nil, fmt.Errorf("list profile %s: expression must be boolean", p.ID)
 		}
-		if p.prg, _ = celEnv.Program(ast, cel.EvalOptions(cel.OptOptimize), cel.CostLimit(10000)); p.prg == nil {
+		// A cost bounded before running needs no tracker on every
+		// evaluation; only an expression without such a bound runs with the
+		// runtime limit.
+		opts := []cel.ProgramOption{cel.EvalOptions(cel.OptOptimize)}
+		if est, err := celEnv.EstimateCost(ast, factSizes{}); err != nil || est.Max > maxListCost {
+			opts = append(opts, cel.CostLimit(maxListCost))
+		}
+		if p.prg, _ = celEnv.Program(ast, opts...); p.prg == nil {
 			return nil, fmt.Errorf("list profile %s: cannot build program", p.ID)
 		}
 	}
@@ -123,6 +131,27 @@ func NewRisk(profiles []byte, key []byte) (*Risk, error) {
 		r.RefPrices[row[0]] = v
 	}
 	return r, nil
+}
+
+// maxListCost bounds a list profile's evaluation cost.
+const maxListCost = 10000
+
+// factSizes bounds the facts for cost estimation: strings are codes, a
+// list has at most a few hundred lines.
+type factSizes struct{}
+
+func (factSizes) EstimateSize(n cost.AstNode) *cost.SizeEstimate {
+	if p := n.Path(); len(p) == 2 && p[0] == "list" {
+		if p[1] == "gcodes" {
+			return &cost.SizeEstimate{Min: 0, Max: 500}
+		}
+		return &cost.SizeEstimate{Min: 0, Max: 255}
+	}
+	return nil
+}
+
+func (factSizes) EstimateCallCost(string, string, *cost.AstNode, []cost.AstNode) *cost.CallEstimate {
+	return nil
 }
 
 // draw is a keyed uniform number in [0,1) for a list and a purpose:
