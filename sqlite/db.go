@@ -60,11 +60,7 @@ func Open(path string) (*DB, error) {
 	if strings.ContainsRune(path, '?') {
 		return nil, fmt.Errorf("sqlite: %q: a path may not contain '?'", path) // it starts the DSN parameters
 	}
-	// page_size takes only on a new file and only before WAL mode is set:
-	// 16 KB pages write a quarter of the WAL frames and checkpoint copies
-	// (each its own system call) for the same rows; measured +12 % e-commerce
-	// lists/s against 4 KB (docs/benchmarks.md).
-	common := "?_pragma=page_size(16384)&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)"
+	common := "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)"
 	// synchronous=FULL syncs the WAL on every commit: an acknowledged batch
 	// survives power loss, not only a process crash. temp_store keeps the
 	// per-op savepoint journals in memory instead of a temporary file.
