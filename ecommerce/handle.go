@@ -160,7 +160,11 @@ func (s *Service) handleList(ctx context.Context, it *item, now time.Time) *Unit
 		row.Status, row.Deadline = StatusWarehoused, now.Add(time.Duration(s.cfg.MatchWait)).UTC()
 		row.Doc = encodeList(&ListDoc{Inventory: inv})
 		s.wait(&row, inv)
-		u.List, u.Receipts = &row, []Receipt{listReceipt(&row, nil, now)}
+		// The writer numbers its own copy: the engine reads the waiting row
+		// again when a later batch completes the list, perhaps while this
+		// batch is still being written.
+		stored := row
+		u.List, u.Receipts = &stored, []Receipt{listReceipt(&stored, nil, now)}
 		u.revert = func() {
 			s.unwait(row.Key)
 			if old != nil {

@@ -50,6 +50,7 @@ func RunEcommerce(t *testing.T, open func(t *testing.T) EcommerceStores) {
 		{"AtomicUnits", testAtomicUnits},
 		{"LateList", testLateList},
 		{"SyncBeforeAnswer", testSyncBeforeAnswer},
+		{"DocumentsWhileListWritten", testDocumentsWhileListWritten},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
@@ -715,9 +716,16 @@ type syncLater struct {
 	syncs atomic.Int64
 	fail  atomic.Bool
 	gate  chan struct{} // when set, a sync waits for it
+	// When set, the next commit signals applying and waits for hold.
+	applying, hold chan struct{}
 }
 
 func (s *syncLater) ApplyNoSync(ctx context.Context, b []*ecommerce.Unit) error {
+	if s.hold != nil {
+		close(s.applying)
+		<-s.hold
+		s.applying, s.hold = nil, nil
+	}
 	if sl, ok := s.Store.(ecommerce.SyncLater); ok {
 		return sl.ApplyNoSync(ctx, b)
 	}
@@ -736,6 +744,48 @@ func (s *syncLater) Sync(ctx context.Context) error {
 		return sl.Sync(ctx)
 	}
 	return nil
+}
+
+// The documents completing a waiting list are decided while the list's own
+// batch is still being written (the engine runs a batch ahead of the
+// writer): the engine must not read what the writer fills in, the list's
+// id (go test -race finds it), and the list is released with its id.
+func testDocumentsWhileListWritten(t *testing.T, s EcommerceStores) {
+	c := newClock()
+	g := ecommerce.NewGenerator(14, 100, ecommerce.DemoDay)
+	sl := &syncLater{Store: s.Store}
+	s.Store = sl
+	svc := service(t, s, c)
+	sl.applying, sl.hold = make(chan struct{}), make(chan struct{})
+	applying, hold := sl.applying, sl.hold
+	var release sync.Once
+	open := func() { release.Do(func() { close(hold) }) }
+	t.Cleanup(open)
+	set := cleanSet(g)
+	listDone := make(chan []ecommerce.Receipt, 1)
+	go func() {
+		rs, _ := svc.Submit(context.Background(), []ecommerce.Doc{set.List})
+		listDone <- rs
+	}()
+	<-applying // the list's batch is in the writer
+	docsDone := make(chan []ecommerce.Receipt, 1)
+	go func() {
+		rs, _ := svc.Submit(context.Background(), []ecommerce.Doc{set.Order, set.Payment, set.Waybill})
+		docsDone <- rs
+	}()
+	time.Sleep(50 * time.Millisecond) // the engine decides the documents' batch meanwhile
+	open()
+	rs := <-listDone
+	if len(rs) != 1 || rs[0].Status != ecommerce.StatusWarehoused || rs[0].ListID == 0 {
+		t.Fatalf("the list: %+v", rs)
+	}
+	if ds := <-docsDone; len(ds) != 3 || ds[2].Status != ecommerce.StatusWarehoused {
+		t.Fatalf("the documents: %+v", ds)
+	}
+	l, err := s.Store.ListByKey(context.Background(), keyOf(set))
+	if err != nil || l.Status != ecommerce.StatusReleased || l.ID != rs[0].ListID {
+		t.Fatalf("stored %+v %v, list id %d", l, err, rs[0].ListID)
+	}
 }
 
 // A store that syncs apart from committing: a batch is answered only
