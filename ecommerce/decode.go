@@ -75,25 +75,48 @@ func decodeXMLStd(body []byte) ([]Doc, []Receipt) {
 }
 
 // DecodeJSON reads the JSON equivalent: an array of objects each holding
-// one message under its root name, e.g. [{"CEB311Message": {...}}].
+// one message under its root name, e.g. [{"CEB311Message": {...}}]. It
+// reads the array as a stream, each message straight into its type: a
+// message that does not fit its schema gets a CEB900 receipt and the rest
+// go on; a body that is not well-formed JSON gets one receipt and nothing
+// of it is taken.
 func DecodeJSON(r io.Reader) ([]Doc, []Receipt) {
-	var raw []map[string]json.RawMessage
-	if err := json.NewDecoder(r).Decode(&raw); err != nil {
+	dec := json.NewDecoder(r)
+	dec.DisallowUnknownFields()
+	syntax := func(err error) ([]Doc, []Receipt) {
 		return nil, []Receipt{schemaReceipt("", "", "/", "json_syntax", "JSON 格式错误: "+err.Error(), "malformed JSON: "+err.Error())}
+	}
+	if err := jsonDelim(dec, '['); err != nil {
+		return syntax(err)
 	}
 	var docs []Doc
 	var bad []Receipt
-	for i, m := range raw {
-		for name, body := range m {
+	for i := 0; dec.More(); i++ {
+		if err := jsonDelim(dec, '{'); err != nil {
+			return syntax(err)
+		}
+		for dec.More() {
+			t, err := dec.Token()
+			if err != nil {
+				return syntax(err)
+			}
+			name, _ := t.(string)
 			at := "/" + strconv.Itoa(i) + "/" + name
 			msg := newMessage(name)
 			if msg == nil {
+				var skip json.RawMessage
+				if err := dec.Decode(&skip); err != nil {
+					return syntax(err)
+				}
 				bad = append(bad, schemaReceipt("", "", at, "unknown_message", "未知的报文类型 "+name, "unknown message type "+name))
 				continue
 			}
-			d := json.NewDecoder(bytes.NewReader(body))
-			d.DisallowUnknownFields()
-			if err := d.Decode(msg); err != nil {
+			// The decoder reads the whole value before filling msg, so a
+			// value that does not fit is skipped and the stream goes on.
+			if err := dec.Decode(msg); err != nil {
+				if isJSONSyntax(err) {
+					return syntax(err)
+				}
 				bad = append(bad, schemaReceipt("", "", at, "json_schema", "报文结构错误: "+err.Error(), "message does not fit the schema: "+err.Error()))
 				continue
 			}
@@ -102,8 +125,32 @@ func DecodeJSON(r io.Reader) ([]Doc, []Receipt) {
 				return docs[:MaxDocs], append(bad, tooMany())
 			}
 		}
+		if err := jsonDelim(dec, '}'); err != nil {
+			return syntax(err)
+		}
+	}
+	if err := jsonDelim(dec, ']'); err != nil {
+		return syntax(err)
 	}
 	return docs, bad
+}
+
+// jsonDelim reads the next token, which must be the delimiter want.
+func jsonDelim(dec *json.Decoder, want json.Delim) error {
+	t, err := dec.Token()
+	if err != nil {
+		return err
+	}
+	if d, ok := t.(json.Delim); !ok || d != want {
+		return fmt.Errorf("expected %q, found %v", rune(want), t)
+	}
+	return nil
+}
+
+// isJSONSyntax: the body itself is broken, not a message's fit.
+func isJSONSyntax(err error) bool {
+	var se *json.SyntaxError
+	return errors.As(err, &se) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF)
 }
 
 func newMessage(root string) any {

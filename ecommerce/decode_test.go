@@ -2,6 +2,7 @@ package ecommerce
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -149,4 +150,58 @@ func FuzzDecodeJSON(f *testing.F) {
 			CheckDoc(&docs[i])
 		}
 	})
+}
+
+// JSON bodies: a message that does not fit gets its receipt and the rest
+// of the request goes on; a body that is not JSON, or not an array of
+// objects, gets one receipt and nothing of it is taken.
+func TestMalformedJSON(t *testing.T) {
+	docs, _ := DecodeXML(bytes.NewReader(samples(t)["ceb311-order.xml"]))
+	var j bytes.Buffer
+	if err := EncodeJSON(&j, docs); err != nil {
+		t.Fatal(err)
+	}
+	var wrapped []map[string]json.RawMessage
+	if err := json.Unmarshal(j.Bytes(), &wrapped); err != nil {
+		t.Fatal(err)
+	}
+	order := string(wrapped[0]["CEB311Message"])
+	tests := []struct {
+		name, body string
+		docs       int
+		codes      []string
+		pointers   []string
+	}{
+		{"good", `[{"CEB311Message":` + order + `}]`, 1, nil, nil},
+		{"two messages in one object, in order", `[{"CEB311Message":` + order + `,"CEB999Message":{}}]`, 1,
+			[]string{"unknown_message"}, []string{"/0/CEB999Message"}},
+		{"unknown message", `[{"CEB999Message":{"x":[1,2]}},{"CEB311Message":` + order + `}]`, 1,
+			[]string{"unknown_message"}, []string{"/0/CEB999Message"}},
+		{"unknown field", `[{"CEB311Message":{"Bogus":1}},{"CEB311Message":` + order + `}]`, 1,
+			[]string{"json_schema"}, []string{"/0/CEB311Message"}},
+		{"wrong type", `[{"CEB311Message":` + order + `},{"CEB311Message":{"Order":5}}]`, 1,
+			[]string{"json_schema"}, []string{"/1/CEB311Message"}},
+		{"truncated", `[{"CEB311Message":` + order + `},{"CEB311Message":{"Order":[`, 0, []string{"json_syntax"}, []string{"/"}},
+		{"not an array", `{"CEB311Message":` + order + `}`, 0, []string{"json_syntax"}, []string{"/"}},
+		{"element not an object", `[{"CEB311Message":` + order + `},7]`, 0, []string{"json_syntax"}, []string{"/"}},
+		{"empty", ``, 0, []string{"json_syntax"}, []string{"/"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			docs, bad := DecodeJSON(strings.NewReader(tt.body))
+			if len(docs) != tt.docs || len(bad) != len(tt.codes) {
+				t.Fatalf("%d documents, receipts %+v", len(docs), bad)
+			}
+			for i, r := range bad {
+				if r.Type != ReceiptSchema || r.Code != tt.codes[i] || r.Problems[0].Pointer != tt.pointers[i] {
+					t.Errorf("receipt %d: %+v", i, r)
+				}
+			}
+			for i := range docs {
+				if docs[i].Kind != KindOrder || docs[i].Order.Head.OrderNo == "" {
+					t.Errorf("document %d: %+v", i, docs[i])
+				}
+			}
+		})
+	}
 }

@@ -1,0 +1,42 @@
+package ecommerce
+
+import (
+	"bytes"
+	"testing"
+)
+
+// BenchmarkDecode reads a request of 512 documents (128 sets) as the API
+// does, in each wire format:
+//
+//	go test ./ecommerce -run '^$' -bench Decode -benchmem
+func BenchmarkDecode(b *testing.B) {
+	g := NewGenerator(9, 128, DemoDay)
+	var docs []Doc
+	for range 128 {
+		s := g.Next()
+		docs = append(docs, s.Order, s.Payment, s.Waybill, s.List)
+	}
+	for _, w := range []struct {
+		name   string
+		encode func(*bytes.Buffer, []Doc) error
+		decode func(*bytes.Reader) ([]Doc, []Receipt)
+	}{
+		{"xml", func(b *bytes.Buffer, d []Doc) error { return EncodeXML(b, d) }, func(r *bytes.Reader) ([]Doc, []Receipt) { return DecodeXML(r) }},
+		{"json", func(b *bytes.Buffer, d []Doc) error { return EncodeJSON(b, d) }, func(r *bytes.Reader) ([]Doc, []Receipt) { return DecodeJSON(r) }},
+	} {
+		var body bytes.Buffer
+		if err := w.encode(&body, docs); err != nil {
+			b.Fatal(err)
+		}
+		b.Run(w.name, func(b *testing.B) {
+			b.SetBytes(int64(body.Len()))
+			for b.Loop() {
+				got, bad := w.decode(bytes.NewReader(body.Bytes()))
+				if len(got) != len(docs) || len(bad) != 0 {
+					b.Fatalf("%d documents, %d refused", len(got), len(bad))
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(docs)), "ns/doc")
+		})
+	}
+}
