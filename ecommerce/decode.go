@@ -22,6 +22,12 @@ func DecodeXML(r io.Reader) ([]Doc, []Receipt) {
 	if err != nil {
 		return nil, []Receipt{syntaxReceipt(err)}
 	}
+	return DecodeXMLBytes(body)
+}
+
+// DecodeXMLBytes is DecodeXML over a body already read, without copying
+// it again; the documents keep no reference to it.
+func DecodeXMLBytes(body []byte) ([]Doc, []Receipt) {
 	if docs, bad, ok := decodeXMLFast(body); ok {
 		return docs, bad
 	}

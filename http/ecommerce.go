@@ -2,7 +2,6 @@ package http
 
 import (
 	"bytes"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -41,7 +40,7 @@ func (s *Server) cbecSubmit(w http.ResponseWriter, r *http.Request, p auth.Princ
 	if err != nil {
 		return err
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxMessages))
+	body, err := readLimited(w, r, maxMessages)
 	if err != nil {
 		return jinguan.Invalid([]jinguan.FieldError{{Code: "body_too_large", MessageZH: "请求体超过 32 MB 或读取失败",
 			MessageEN: "the body exceeds 32 MB or could not be read"}})
@@ -49,7 +48,7 @@ func (s *Server) cbecSubmit(w http.ResponseWriter, r *http.Request, p auth.Princ
 	var docs []ecommerce.Doc
 	var bad []ecommerce.Receipt
 	if strings.Contains(r.Header.Get("Content-Type"), "xml") {
-		docs, bad = ecommerce.DecodeXML(bytes.NewReader(body))
+		docs, bad = ecommerce.DecodeXMLBytes(body)
 	} else {
 		docs, bad = ecommerce.DecodeJSON(bytes.NewReader(body))
 	}

@@ -247,7 +247,7 @@ func benchEcommerce(ctx context.Context, out io.Writer, dir string, n, clients, 
 				if bodies != nil {
 					var bad []ecommerce.Receipt
 					if wire == "xml" {
-						r, bad = ecommerce.DecodeXML(bytes.NewReader(bodies[i]))
+						r, bad = ecommerce.DecodeXMLBytes(bodies[i])
 					} else {
 						r, bad = ecommerce.DecodeJSON(bytes.NewReader(bodies[i]))
 					}

@@ -53,7 +53,7 @@ func ecommerceCmd() *cobra.Command {
 				if strings.HasSuffix(strings.ToLower(f), ".json") {
 					d, r = ecommerce.DecodeJSON(bytes.NewReader(b))
 				} else {
-					d, r = ecommerce.DecodeXML(bytes.NewReader(b))
+					d, r = ecommerce.DecodeXMLBytes(b)
 				}
 				docs, bad = append(docs, d...), append(bad, r...)
 			}
