@@ -19,10 +19,10 @@ func BenchmarkDecode(b *testing.B) {
 	for _, w := range []struct {
 		name   string
 		encode func(*bytes.Buffer, []Doc) error
-		decode func(*bytes.Reader) ([]Doc, []Receipt)
+		decode func([]byte) ([]Doc, []Receipt)
 	}{
-		{"xml", func(b *bytes.Buffer, d []Doc) error { return EncodeXML(b, d) }, func(r *bytes.Reader) ([]Doc, []Receipt) { return DecodeXML(r) }},
-		{"json", func(b *bytes.Buffer, d []Doc) error { return EncodeJSON(b, d) }, func(r *bytes.Reader) ([]Doc, []Receipt) { return DecodeJSON(r) }},
+		{"xml", func(b *bytes.Buffer, d []Doc) error { return EncodeXML(b, d) }, func(b []byte) ([]Doc, []Receipt) { return DecodeXMLBytes(b) }},
+		{"json", func(b *bytes.Buffer, d []Doc) error { return EncodeJSON(b, d) }, func(b []byte) ([]Doc, []Receipt) { return DecodeJSON(bytes.NewReader(b)) }},
 	} {
 		var body bytes.Buffer
 		if err := w.encode(&body, docs); err != nil {
@@ -31,7 +31,7 @@ func BenchmarkDecode(b *testing.B) {
 		b.Run(w.name, func(b *testing.B) {
 			b.SetBytes(int64(body.Len()))
 			for b.Loop() {
-				got, bad := w.decode(bytes.NewReader(body.Bytes()))
+				got, bad := w.decode(body.Bytes())
 				if len(got) != len(docs) || len(bad) != 0 {
 					b.Fatalf("%d documents, %d refused", len(got), len(bad))
 				}
