@@ -746,16 +746,19 @@ func (s *syncLater) Sync(ctx context.Context) error {
 	return nil
 }
 
-// The documents completing a waiting list are decided while the list's own
-// batch is still being written (the engine runs a batch ahead of the
-// writer): the engine must not read what the writer fills in, the list's
-// id (go test -race finds it), and the list is released with its id.
-func testDocumentsWhileListWritten(t *testing.T, s EcommerceStores) {
-	c := newClock()
-	g := ecommerce.NewGenerator(14, 100, ecommerce.DemoDay)
+// syncLaterService is a service over s.Store wrapped in a syncLater.
+func syncLaterService(t *testing.T, s EcommerceStores, seed uint64) (*ecommerce.Service, *syncLater, *ecommerce.Generator) {
 	sl := &syncLater{Store: s.Store}
 	s.Store = sl
-	svc := service(t, s, c)
+	return service(t, s, newClock()), sl, ecommerce.NewGenerator(seed, 100, ecommerce.DemoDay)
+}
+
+// The documents completing a waiting list are decided while the list's own
+// batch is still being written (the engine runs a batch ahead of the
+// writer): the list is released with the id its own batch gave it. The
+// writer numbers a copy of the waiting row, not the row the engine reads.
+func testDocumentsWhileListWritten(t *testing.T, s EcommerceStores) {
+	svc, sl, g := syncLaterService(t, s, 14)
 	sl.applying, sl.hold = make(chan struct{}), make(chan struct{})
 	applying, hold := sl.applying, sl.hold
 	var release sync.Once
@@ -791,11 +794,7 @@ func testDocumentsWhileListWritten(t *testing.T, s EcommerceStores) {
 // A store that syncs apart from committing: a batch is answered only
 // after a sync, and a failed sync is not an acknowledgement.
 func testSyncBeforeAnswer(t *testing.T, s EcommerceStores) {
-	c := newClock()
-	g := ecommerce.NewGenerator(11, 100, ecommerce.DemoDay)
-	sl := &syncLater{Store: s.Store}
-	s.Store = sl
-	svc := service(t, s, c)
+	svc, sl, g := syncLaterService(t, s, 11)
 	a := cleanSet(g)
 	rs := submit(t, svc, a.Order, a.Payment, a.Waybill, a.List)
 	if sl.syncs.Load() == 0 || rs[3].Status != ecommerce.StatusReleased {
