@@ -2,6 +2,7 @@ package ecommerce
 
 import (
 	"bytes"
+	"io"
 	"testing"
 )
 
@@ -18,11 +19,11 @@ func BenchmarkDecode(b *testing.B) {
 	}
 	for _, w := range []struct {
 		name   string
-		encode func(*bytes.Buffer, []Doc) error
+		encode func(io.Writer, []Doc) error
 		decode func([]byte) ([]Doc, []Receipt)
 	}{
-		{"xml", func(b *bytes.Buffer, d []Doc) error { return EncodeXML(b, d) }, func(b []byte) ([]Doc, []Receipt) { return DecodeXMLBytes(b) }},
-		{"json", func(b *bytes.Buffer, d []Doc) error { return EncodeJSON(b, d) }, func(b []byte) ([]Doc, []Receipt) { return DecodeJSON(bytes.NewReader(b)) }},
+		{"xml", EncodeXML, DecodeXMLBytes},
+		{"json", EncodeJSON, func(b []byte) ([]Doc, []Receipt) { return DecodeJSON(bytes.NewReader(b)) }},
 	} {
 		var body bytes.Buffer
 		if err := w.encode(&body, docs); err != nil {

@@ -32,6 +32,12 @@ func (it *item) refuse(code, zh, en string) *Unit {
 	return nil
 }
 
+// answerAs answers with the decision the list's receipt in the log gives.
+func (it *item) answerAs(r *Receipt) {
+	it.receipt.Status, it.receipt.Code = r.Status, r.Code
+	it.receipt.InfoZH, it.receipt.InfoEN, it.receipt.Problems = r.InfoZH, r.InfoEN, r.Problems
+}
+
 func appType(d *Doc) string {
 	switch d.Kind {
 	case KindOrder:
@@ -179,18 +185,14 @@ func (s *Service) handleList(ctx context.Context, it *item, now time.Time) *Unit
 	}
 	dec := s.decide(ctx, &row, inv, o, p, wb, now)
 	dec.attach(u, func() {})
-	it.receipt.Status, it.receipt.Code = row.Status, u.Receipts[0].Code
-	it.receipt.InfoZH, it.receipt.InfoEN, it.receipt.Problems = u.Receipts[0].InfoZH, u.Receipts[0].InfoEN, u.Receipts[0].Problems
+	it.answerAs(&u.Receipts[0])
 	prev := u.Refuse
 	u.Refuse = func(code string) {
 		prev(code)
 		switch code {
 		case "quota", "guarantee":
-			// The list is kept, rejected with its reason: the answer is the
-			// receipt the log holds.
-			r := &u.Receipts[0]
-			it.receipt.Status, it.receipt.Code = r.Status, r.Code
-			it.receipt.InfoZH, it.receipt.InfoEN, it.receipt.Problems = r.InfoZH, r.InfoEN, r.Problems
+			// The list is kept, rejected with its reason.
+			it.answerAs(&u.Receipts[0])
 		default:
 			it.refuse(code, "清单已存在", "the list already exists")
 		}
