@@ -25,4 +25,5 @@ func TestEcommerceQuotaAcrossPools(t *testing.T) {
 		stores[i] = storetest.EcommerceStores{Store: db.Ecommerce(), Enterprises: db.Enterprises(), Guarantees: db.Guarantees()}
 	}
 	storetest.QuotaRace(t, stores[0], stores[1])
+	storetest.QuotaTakeTurns(t, stores[0], stores[1])
 }

@@ -60,36 +60,46 @@ func (s *cbecStore) apply(ctx context.Context, units []*ecommerce.Unit, sync str
 	if err := db.cbecPrepare(ctx); err != nil {
 		return err
 	}
-	return db.updateLocked(ctx, sync, func(tx *sql.Tx) error { return writeBatch(ctx, db, tx, units) })
+	var w *cbecWriter
+	err := db.updateLocked(ctx, sync, func(tx *sql.Tx) (err error) {
+		w, err = writeBatch(ctx, db, tx, units)
+		return err
+	})
+	if err != nil {
+		db.quotas.reset() // what was read with the failed batch may be stale
+		return err
+	}
+	db.quotas.committed(w)
+	return nil
 }
 
 // writeBatch writes a batch's units in tx.
-func writeBatch(ctx context.Context, db *DB, tx *sql.Tx, units []*ecommerce.Unit) error {
+func writeBatch(ctx context.Context, db *DB, tx *sql.Tx, units []*ecommerce.Unit) (*cbecWriter, error) {
 	w := &cbecWriter{ctx: ctx, db: db, tx: tx, stmts: map[string]*sql.Stmt{}}
 	var seq int64
 	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) FROM cbec_receipts`).Scan(&seq); err != nil {
-		return err
+		return nil, err
 	}
 	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM cbec_lists`).Scan(&w.lastID); err != nil {
-		return err
+		return nil, err
 	}
 	if err := w.docs(units); err != nil {
-		return err
+		return nil, err
 	}
 	if err := w.loadQuotas(units); err != nil {
-		return err
+		return nil, err
 	}
 	if err := w.lists(units); err != nil {
-		return err
+		return nil, err
 	}
 	refs, err := ecommerce.SecureBatch(ctx, &writeTx{db: db, tx: tx}, units, seq, w.uncovered)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for _, r := range refs {
 		if _, err := w.exec(`INSERT INTO cbec_guarantee_refs (assure_code, period, ref, amount_fen) VALUES (?, ?, ?, ?)`,
 			r.AssureCode, r.Period, r.Ref, r.AmountFen); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	periods := ecommerce.NewPeriodSums()
@@ -100,13 +110,13 @@ func writeBatch(ctx context.Context, db *DB, tx *sql.Tx, units []*ecommerce.Unit
 	}
 	for _, p := range periods.Deltas() {
 		if _, err := w.exec(cbecSQL.period, p.AssureCode, p.Period, p.Bills, p.TaxFen); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	if err := w.saveQuotas(); err != nil {
-		return err
+		return nil, err
 	}
-	return w.receipts(units, seq)
+	return w, w.receipts(units, seq)
 }
 
 // cbecWriter writes one batch; statements are prepared once per batch.
@@ -526,14 +536,26 @@ func (w *cbecWriter) count(q *ecommerce.QuotaDelta) bool {
 	return true
 }
 
-// loadQuotas reads the totals of the buyers the batch counts. A buyer
-// without a row is absent: a delta given back to nobody changes nothing.
+// loadQuotas reads the totals of the buyers the batch counts: from the
+// cache of committed totals where it holds them, else from the table. A
+// buyer without a row is absent: a delta given back to nobody changes
+// nothing.
 func (w *cbecWriter) loadQuotas(units []*ecommerce.Unit) error {
 	w.used, w.changed = map[quotaKey]int64{}, map[quotaKey]bool{}
+	if err := w.db.quotas.check(w.ctx, w.tx); err != nil {
+		return err
+	}
 	seen := map[string]bool{}
 	var buyers []any
 	for _, u := range units {
-		if q := u.Quota; q != nil && !seen[q.BuyerID] {
+		q := u.Quota
+		if q == nil {
+			continue
+		}
+		k := quotaKey{q.BuyerID, q.Year}
+		if used, ok := w.db.quotas.used[k]; ok {
+			w.used[k] = used
+		} else if !seen[q.BuyerID] {
 			seen[q.BuyerID] = true
 			buyers = append(buyers, q.BuyerID)
 		}
@@ -565,6 +587,44 @@ func (w *cbecWriter) loadQuotas(units []*ecommerce.Unit) error {
 	}
 	return nil
 }
+
+// quotaCache keeps the buyers' totals as this handle last committed them,
+// so that a batch reads from the table only the buyers it has not seen.
+// It holds while no other connection has written the database: SQLite's
+// data_version, read under the write lock, tells.
+type quotaCache struct {
+	used    map[quotaKey]int64
+	version int64 // data_version when used was last valid
+}
+
+// maxCachedQuotas bounds the cache; beyond it the cache starts again.
+const maxCachedQuotas = 1 << 20
+
+// check empties the cache if another connection has committed since the
+// cache was last valid; tx holds the write lock.
+func (c *quotaCache) check(ctx context.Context, tx *sql.Tx) error {
+	var v int64
+	if err := tx.QueryRowContext(ctx, `PRAGMA data_version`).Scan(&v); err != nil {
+		return err
+	}
+	if c.used == nil || v != c.version || len(c.used) > maxCachedQuotas {
+		c.used, c.version = map[quotaKey]int64{}, v
+	}
+	return nil
+}
+
+// committed takes in the totals a batch read and wrote. The handle's own
+// commits leave data_version as it was.
+func (c *quotaCache) committed(w *cbecWriter) {
+	if c.used == nil {
+		return
+	}
+	for k, v := range w.used {
+		c.used[k] = v
+	}
+}
+
+func (c *quotaCache) reset() { c.used = nil }
 
 // saveQuotas writes the changed totals back, many rows a statement.
 func (w *cbecWriter) saveQuotas() error {

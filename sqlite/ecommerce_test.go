@@ -33,4 +33,5 @@ func TestEcommerceQuotaAcrossHandles(t *testing.T) {
 		stores[i] = storetest.EcommerceStores{Store: db.Ecommerce(), Enterprises: db.Enterprises(), Guarantees: db.Guarantees()}
 	}
 	storetest.QuotaRace(t, stores[0], stores[1])
+	storetest.QuotaTakeTurns(t, stores[0], stores[1])
 }

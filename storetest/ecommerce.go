@@ -337,6 +337,34 @@ func QuotaRace(t *testing.T, s, other EcommerceStores) {
 	}
 }
 
+// QuotaTakeTurns has two handles of one database spend one buyer's quota
+// in turns: each handle sees what the other has counted since its own
+// last list of the buyer.
+func QuotaTakeTurns(t *testing.T, s, other EcommerceStores) {
+	c := newClock()
+	a, b := service(t, s, c), service(t, other, c)
+	g := ecommerce.NewGenerator(25, 100, ecommerce.DemoDay)
+	list := func(svc *ecommerce.Service) ecommerce.Receipt {
+		set := cleanSet(g)
+		h := &set.List.Inventory.Head
+		h.BuyerIdNumber, h.BuyerName = "110101198001010037", "王五"
+		set.Order.Order.Head.BuyerIdNumber, set.Order.Order.Head.BuyerName = h.BuyerIdNumber, h.BuyerName
+		set.Payment.Payment.Head.PayerIdNumber, set.Payment.Payment.Head.PayerName = h.BuyerIdNumber, h.BuyerName
+		setValue(&set, "1980.00", "20.00") // 2,000 CNY
+		return submit(t, svc, set.Order, set.Payment, set.Waybill, set.List)[3]
+	}
+	// 13 lists make the limit of 26,000: a, b and a again, then a's 14th.
+	for i, svc := range []*ecommerce.Service{a, b, b, b, b, b, b, b, b, b, b, b, a, a} {
+		r := list(svc)
+		if i < 13 && r.Status != ecommerce.StatusReleased || i == 13 && r.Code != tariff.RuleRetailOverYear.Code {
+			t.Fatalf("list %d: %+v", i+1, r)
+		}
+	}
+	if used, err := other.Store.Quota(context.Background(), "110101198001010037", 2026); err != nil || used != 13*200000 {
+		t.Fatalf("used %d fen, err %v", used, err)
+	}
+}
+
 // Many buyers' lists in one batch are counted in the order they came:
 // per buyer the first lists that fit are released, the rest refused.
 func testQuotaInOneBatch(t *testing.T, s EcommerceStores) {
