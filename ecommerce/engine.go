@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"time"
+	"weak"
 
 	"github.com/jinguan-customs/jinguan"
 	"github.com/jinguan-customs/jinguan/refdata"
@@ -31,12 +32,29 @@ type state struct {
 // heldDoc is a document in the match state since at. A document whose
 // list has not come within match_wait leaves memory (the store keeps it and
 // a later list finds it there), so the state stays the size of the
-// traffic of one waiting period.
+// documents still unmatched after one waiting period.
 type heldDoc struct {
 	kind Kind
 	key  string
-	doc  any // the pointer held, so that a replaced document is not dropped
-	at   time.Time
+	// doc is a weak pointer to the document (weak.Pointer of its type), so
+	// that a replaced document is not dropped, while a matched one is not
+	// kept alive for a whole waiting period.
+	doc any
+	at  time.Time
+}
+
+// age notes when the document d with key k entered the match state.
+func (st *state) age(d *Doc, k string, now time.Time) {
+	var doc any
+	switch d.Kind {
+	case KindOrder:
+		doc = weak.Make(d.Order)
+	case KindPayment:
+		doc = weak.Make(d.Payment)
+	case KindWaybill:
+		doc = weak.Make(d.Waybill)
+	}
+	st.aged.push(heldDoc{kind: d.Kind, key: k, doc: doc, at: now})
 }
 
 // forget drops the documents held longer than wait.
@@ -45,15 +63,15 @@ func (st *state) forget(now time.Time, wait time.Duration) {
 		h := st.aged.pop()
 		switch h.kind {
 		case KindOrder:
-			if any(st.orders[h.key]) == h.doc {
+			if d := st.orders[h.key]; d != nil && any(weak.Make(d)) == h.doc {
 				delete(st.orders, h.key)
 			}
 		case KindPayment:
-			if any(st.payments[h.key]) == h.doc {
+			if d := st.payments[h.key]; d != nil && any(weak.Make(d)) == h.doc {
 				delete(st.payments, h.key)
 			}
 		case KindWaybill:
-			if any(st.waybills[h.key]) == h.doc {
+			if d := st.waybills[h.key]; d != nil && any(weak.Make(d)) == h.doc {
 				delete(st.waybills, h.key)
 			}
 		}

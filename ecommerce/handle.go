@@ -103,16 +103,7 @@ func (s *Service) handleDoc(ctx context.Context, it *item, now time.Time) *Unit 
 		return u
 	}
 	put()
-	var doc any
-	switch d.Kind {
-	case KindOrder:
-		doc = d.Order
-	case KindPayment:
-		doc = d.Payment
-	case KindWaybill:
-		doc = d.Waybill
-	}
-	st.aged.push(heldDoc{kind: d.Kind, key: k, doc: doc, at: now})
+	st.age(d, k, now)
 	u := &Unit{Docs: []DocRow{row}}
 	u.revert = drop
 	u.Refuse = func(code string) {
