@@ -168,7 +168,7 @@ var checkpointGap = 250 * time.Millisecond
 // (PASSIVE: it never blocks the writer or the readers), so that the
 // writer's own automatic checkpoint finds little left to copy and sync.
 // Batches synced apart from their commit wake it; a wake too soon after
-// the last checkpoint is served when the gap has passed.
+// the last complete checkpoint is served when the gap has passed.
 func (db *DB) checkpointer() {
 	defer close(db.ckptDone)
 	var last time.Time
@@ -189,8 +189,15 @@ func (db *DB) checkpointer() {
 		case <-due:
 			due = nil
 		}
-		db.ckpt.Exec(`PRAGMA wal_checkpoint(PASSIVE)`) // best effort: the writer's checkpoint remains
-		last = time.Now()
+		// Best effort: the writer's own checkpoint remains. The WAL starts
+		// again from its beginning only once a checkpoint has copied all of
+		// it, so one that could not (the writer committed meanwhile) is
+		// followed by the next at the next wake.
+		var busy, log, copied int64
+		err := db.ckpt.QueryRow(`PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &log, &copied)
+		if last = time.Now(); err != nil || copied < log {
+			last = time.Time{}
+		}
 	}
 }
 

@@ -783,8 +783,11 @@ func (s *cbecStore) queryLists(ctx context.Context, withDoc bool, where string, 
 	return out, rows.Err()
 }
 
+// waitingWhere selects the lists waiting for documents.
+const waitingWhere = `WHERE status = 120 AND status <> 800 ORDER BY id`
+
 func (s *cbecStore) Waiting(ctx context.Context) ([]ecommerce.ListRow, error) {
-	return s.queryLists(ctx, true, `WHERE status = 120 ORDER BY id`)
+	return s.queryLists(ctx, true, waitingWhere)
 }
 
 func (s *cbecStore) List(ctx context.Context, id int64) (ecommerce.ListRow, error) {
@@ -796,12 +799,23 @@ func (s *cbecStore) ListByKey(ctx context.Context, key string) (ecommerce.ListRo
 }
 
 func (s *cbecStore) Lists(ctx context.Context, f ecommerce.Filter) ([]ecommerce.ListRow, error) {
+	where, args := listsWhere(f)
+	return s.queryLists(ctx, false, where, args...)
+}
+
+// listsWhere selects the lists f asks for, newest first.
+func listsWhere(f ecommerce.Filter) (string, []any) {
 	var conds []string
 	var args []any
 	if len(f.Status) > 0 {
 		conds = append(conds, `status IN (?`+strings.Repeat(",?", len(f.Status)-1)+`)`)
+		released := false
 		for _, st := range f.Status {
 			args = append(args, int(st))
+			released = released || st == ecommerce.StatusReleased
+		}
+		if !released {
+			conds = append(conds, `status <> 800`) // the index of lists not released
 		}
 	}
 	if f.BuyerID != "" {
@@ -821,7 +835,7 @@ func (s *cbecStore) Lists(ctx context.Context, f ecommerce.Filter) ([]ecommerce.
 	if limit <= 0 || limit > 500 {
 		limit = 50
 	}
-	return s.queryLists(ctx, false, where+` ORDER BY id DESC LIMIT ?`, append(args, limit)...)
+	return where + ` ORDER BY id DESC LIMIT ?`, append(args, limit)
 }
 
 func (s *cbecStore) receipts(ctx context.Context, q string, args ...any) ([]ecommerce.Receipt, error) {
