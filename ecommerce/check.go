@@ -92,10 +92,9 @@ func (p *problems) checkStruct(base unsafe.Pointer, ms []fieldMeta, path string,
 	for i := range ms {
 		m := &ms[i]
 		f := field(base, m)
-		s := *f
-		if t := strings.TrimSpace(s); len(t) != len(s) {
-			*f = t
-			s = t
+		s, ctrl := trimCheck(*f)
+		if len(s) != len(*f) {
+			*f = s
 		}
 		if s == "" {
 			if m.req {
@@ -103,7 +102,7 @@ func (p *problems) checkStruct(base unsafe.Pointer, ms []fieldMeta, path string,
 			}
 			continue
 		}
-		if hasControl(s) {
+		if ctrl {
 			p.add(at(path, idx, m.name), "format", m.name+" 含有控制字符", m.name+" contains control characters")
 			continue
 		}
@@ -131,6 +130,17 @@ func validForm(form, s string) bool {
 		return (len(s) == 8 || len(s) == 14) && digits(s)
 	}
 	return true
+}
+
+// trimCheck is strings.TrimSpace(s) and whether the result has control
+// characters, in one pass over a field whose first and last bytes are
+// printable ASCII (nearly all of them).
+func trimCheck(s string) (string, bool) {
+	if n := len(s); n == 0 || s[0] <= ' ' || s[0] >= 0x7f || s[n-1] <= ' ' || s[n-1] >= 0x7f {
+		t := strings.TrimSpace(s)
+		return t, hasControl(t)
+	}
+	return s, hasControl(s)
 }
 
 func hasControl(s string) bool {
