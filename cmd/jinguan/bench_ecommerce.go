@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
+	"runtime/trace"
 	"strconv"
 	"strings"
 	"sync"
@@ -36,7 +37,7 @@ const anchorLists = 700
 func benchEcommerceCmd() *cobra.Command {
 	var (
 		n, clients, batch, maxBatch int
-		wire, profile               string
+		wire, profile, traceFile    string
 		keep                        bool
 	)
 	cmd := &cobra.Command{
@@ -58,7 +59,7 @@ func benchEcommerceCmd() *cobra.Command {
 			if !keep {
 				defer os.RemoveAll(dir)
 			}
-			return benchEcommerce(cmd.Context(), cmd.OutOrStdout(), dir, n, clients, batch, maxBatch, wire, profile)
+			return benchEcommerce(cmd.Context(), cmd.OutOrStdout(), dir, n, clients, batch, maxBatch, wire, profile, traceFile)
 		},
 	}
 	f := cmd.Flags()
@@ -68,11 +69,12 @@ func benchEcommerceCmd() *cobra.Command {
 	f.IntVar(&maxBatch, "max-batch", ecommerce.DefaultConfig().MaxBatch, "documents per commit at most (ecommerce.max_batch; not with --wire http, which reads config.json)")
 	f.StringVar(&wire, "wire", "none", "xml or json: encode requests and decode them again in the clients; http: post XML to the API of the whole program; none: documents as decoded")
 	f.StringVar(&profile, "cpuprofile", "", "write a CPU profile of the submission phase to this file")
+	f.StringVar(&traceFile, "trace", "", "write a Go execution trace of the submission phase to this file (go tool trace)")
 	f.BoolVar(&keep, "keep", false, "keep the temporary data folder")
 	return cmd
 }
 
-func benchEcommerce(ctx context.Context, out io.Writer, dir string, n, clients, batch, maxBatch int, wire, profile string) error {
+func benchEcommerce(ctx context.Context, out io.Writer, dir string, n, clients, batch, maxBatch int, wire, profile, traceFile string) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -207,6 +209,17 @@ func benchEcommerce(ctx context.Context, out io.Writer, dir string, n, clients, 
 			return err
 		}
 		defer pprof.StopCPUProfile()
+	}
+	if traceFile != "" {
+		f, err := os.Create(traceFile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := trace.Start(f); err != nil {
+			return err
+		}
+		defer trace.Stop()
 	}
 	var (
 		mu       sync.Mutex
