@@ -172,6 +172,10 @@ func (u *Unit) AppendReceipt(b []byte, i int) ([]byte, error) {
 	return storedReceipt(b, &u.Receipts[i])
 }
 
+// ReceiptsSize is the length of the receipts' stored form when it was made
+// ahead (0 otherwise), for the writer to size its buffer.
+func (u *Unit) ReceiptsSize() int { return len(u.stored) }
+
 func storedReceipt(b []byte, r *Receipt) ([]byte, error) {
 	c := *r
 	c.Seq, c.ListID = 0, 0

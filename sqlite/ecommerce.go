@@ -126,11 +126,36 @@ type cbecWriter struct {
 	tx     *sql.Tx
 	stmts  map[string]*sql.Stmt
 	lastID int64 // the largest list id
+	args   []any // see scratch
 	// used holds the batch's buyers' annual totals, read once under the
 	// writer lock and written back at the end of the batch.
 	used    map[quotaKey]int64
 	changed map[quotaKey]bool
 }
+
+// scratch returns the writer's argument slice, empty, for n arguments: a
+// statement's arguments are copied when it runs, so one slice serves all.
+func (w *cbecWriter) scratch(n int) []any {
+	if cap(w.args) < n {
+		w.args = make([]any, 0, max(n, 4*maxChunk))
+	}
+	return w.args[:0]
+}
+
+// kindArg is a document kind as an argument, without boxing it anew.
+func kindArg(k ecommerce.Kind) any {
+	switch k {
+	case ecommerce.KindOrder:
+		return kindArgs[0]
+	case ecommerce.KindPayment:
+		return kindArgs[1]
+	case ecommerce.KindWaybill:
+		return kindArgs[2]
+	}
+	return string(k)
+}
+
+var kindArgs = [3]any{string(ecommerce.KindOrder), string(ecommerce.KindPayment), string(ecommerce.KindWaybill)}
 
 func (w *cbecWriter) stmt(q string) (*sql.Stmt, error) {
 	p := w.stmts[q]
@@ -260,9 +285,9 @@ func (w *cbecWriter) docs(units []*ecommerce.Unit) error {
 	flush := func() error {
 		for len(run) > 0 {
 			n := chunk(len(run))
-			args := make([]any, 0, 4*n)
+			args := w.scratch(4 * n)
 			for _, p := range run[:n] {
-				args = append(args, p.d.Key, string(p.d.Kind), micros(p.d.At), p.d.Doc)
+				args = append(args, p.d.Key, kindArg(p.d.Kind), micros(p.d.At), p.d.Doc)
 			}
 			// Documents are new but for a platform sending one again: a
 			// plain insert takes the chunk whole, and only a chunk with a
@@ -410,7 +435,7 @@ func (w *cbecWriter) lists(units []*ecommerce.Unit) error {
 // whole; a run with a list declared before (a rejected one may be declared
 // again) goes again as the upsert that names what it wrote.
 func (w *cbecWriter) insertLists(run []*ecommerce.Unit) error {
-	args := make([]any, 0, 18*len(run))
+	args := w.scratch(18 * len(run))
 	for i, u := range run {
 		l := u.List
 		args = append(args, w.lastID+int64(i)+1, l.Key, int(l.Status), l.Lane, l.BuyerID, l.EbpCode, l.OrderNo, l.LogisticsNo,
@@ -657,15 +682,19 @@ func quotaUpsertRows(n int) string {
 // receipts appends the batch's list receipts with consecutive sequence
 // numbers after the last one (the writer lock is held).
 func (w *cbecWriter) receipts(units []*ecommerce.Unit, seq int64) error {
-	var args []any
-	var buf []byte // the batch's receipt bodies, end to end
+	args := w.scratch(3 * maxChunk)
+	size := 0
+	for _, u := range units {
+		size += u.ReceiptsSize()
+	}
+	buf := make([]byte, 0, size) // the batch's receipt bodies, end to end
 	n := 0
 	write := func(k int) error {
 		p, err := w.stmt(receiptRows(k))
 		if err == nil {
 			_, err = p.ExecContext(w.ctx, args[:3*k]...)
 		}
-		args, n = args[3*k:], n-k
+		args, n = append(args[:0], args[3*k:]...), n-k
 		return err
 	}
 	for _, u := range units {
