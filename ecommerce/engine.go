@@ -4,7 +4,6 @@ import (
 	"context"
 	"strings"
 	"time"
-	"weak"
 
 	"github.com/jinguan-customs/jinguan"
 	"github.com/jinguan-customs/jinguan/refdata"
@@ -21,6 +20,7 @@ type state struct {
 	byDoc    map[string]string       // document key → waiting list key
 	queue    []string                // waiting list keys by deadline
 	aged     fifo[heldDoc]           // documents by arrival, to let go of after match_wait
+	held     uint64                  // the last number given to a document in aged
 	fetched  map[string]DocRow       // this batch's store look-ups
 	supplied map[string]bool         // keys not looked up: a document earlier in the batch brings them
 	brought  map[string]bool         // fetch's scratch: documents of the batch so far
@@ -32,29 +32,29 @@ type state struct {
 // heldDoc is a document in the match state since at. A document whose
 // list has not come within match_wait leaves memory (the store keeps it and
 // a later list finds it there), so the state stays the size of the
-// documents still unmatched after one waiting period.
+// documents still unmatched after one waiting period. The entry names the
+// document by its number, not by a pointer: a matched document is then not
+// kept alive for a whole waiting period, and a replaced one is not dropped
+// with the entry of the one it replaced.
 type heldDoc struct {
 	kind Kind
 	key  string
-	// doc is a weak pointer to the document (weak.Pointer of its type), so
-	// that a replaced document is not dropped, while a matched one is not
-	// kept alive for a whole waiting period.
-	doc any
-	at  time.Time
+	n    uint64
+	at   time.Time
 }
 
-// age notes when the document d with key k entered the match state.
+// age numbers the document d with key k that entered the match state now.
 func (st *state) age(d *Doc, k string, now time.Time) {
-	var doc any
+	st.held++
 	switch d.Kind {
 	case KindOrder:
-		doc = weak.Make(d.Order)
+		d.Order.held = st.held
 	case KindPayment:
-		doc = weak.Make(d.Payment)
+		d.Payment.held = st.held
 	case KindWaybill:
-		doc = weak.Make(d.Waybill)
+		d.Waybill.held = st.held
 	}
-	st.aged.push(heldDoc{kind: d.Kind, key: k, doc: doc, at: now})
+	st.aged.push(heldDoc{kind: d.Kind, key: k, n: st.held, at: now})
 }
 
 // forget drops the documents held longer than wait.
@@ -63,15 +63,15 @@ func (st *state) forget(now time.Time, wait time.Duration) {
 		h := st.aged.pop()
 		switch h.kind {
 		case KindOrder:
-			if d := st.orders[h.key]; d != nil && any(weak.Make(d)) == h.doc {
+			if d := st.orders[h.key]; d != nil && d.held == h.n {
 				delete(st.orders, h.key)
 			}
 		case KindPayment:
-			if d := st.payments[h.key]; d != nil && any(weak.Make(d)) == h.doc {
+			if d := st.payments[h.key]; d != nil && d.held == h.n {
 				delete(st.payments, h.key)
 			}
 		case KindWaybill:
-			if d := st.waybills[h.key]; d != nil && any(weak.Make(d)) == h.doc {
+			if d := st.waybills[h.key]; d != nil && d.held == h.n {
 				delete(st.waybills, h.key)
 			}
 		}

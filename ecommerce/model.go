@@ -50,6 +50,7 @@ type BaseTransfer struct {
 type Order struct {
 	Head  OrderHead   `xml:"OrderHead" json:"OrderHead"`
 	Items []OrderItem `xml:"OrderList" json:"OrderList"`
+	held  uint64      // its number in the match state (heldDoc)
 }
 
 type OrderHead struct {
@@ -101,6 +102,7 @@ type OrderItem struct {
 // Payment is one CEB411 payment.
 type Payment struct {
 	Head PaymentHead `xml:"PaymentHead" json:"PaymentHead"`
+	held uint64      // its number in the match state (heldDoc)
 }
 
 type PaymentHead struct {
@@ -124,6 +126,7 @@ type PaymentHead struct {
 // Waybill is one CEB511 logistics waybill.
 type Waybill struct {
 	Head WaybillHead `xml:"LogisticsHead" json:"LogisticsHead"`
+	held uint64      // its number in the match state (heldDoc)
 }
 
 type WaybillHead struct {
