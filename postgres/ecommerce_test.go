@@ -26,4 +26,5 @@ func TestEcommerceQuotaAcrossPools(t *testing.T) {
 	}
 	storetest.QuotaRace(t, stores[0], stores[1])
 	storetest.QuotaTakeTurns(t, stores[0], stores[1])
+	storetest.DecidedElsewhere(t, stores[0], stores[1])
 }

@@ -27,13 +27,15 @@ const listCols = `id, list_key, status, lane, buyer_id, ebp_code, order_no, logi
 	customs_code, value_fen, tax_fen, period, declared_at, updated_at, deadline`
 
 var cbecSQL = struct {
-	docUpsert, docDelete, listUpdate, listRewrite, period string
+	docUpsert, docDelete, listUpdate, listUpdateID, listRewrite, period string
 }{
 	docUpsert: `INSERT INTO cbec_docs (k, kind, at, doc) VALUES (?, ?, ?, ?) ON CONFLICT (k) DO UPDATE SET
 		kind = excluded.kind, at = excluded.at, doc = excluded.doc`,
 	docDelete: `DELETE FROM cbec_docs WHERE k = ?`,
 	listUpdate: `UPDATE cbec_lists SET status = ?, lane = ?, value_fen = ?, tax_fen = ?, period = ?, updated_at = ?,
 		deadline = ?, doc = ? WHERE list_key = ? AND status = ? RETURNING id`,
+	listUpdateID: `UPDATE cbec_lists SET status = ?, lane = ?, value_fen = ?, tax_fen = ?, period = ?, updated_at = ?,
+		deadline = ?, doc = ? WHERE id = ? AND status = ?`,
 	listRewrite: `UPDATE cbec_lists SET status = ?, lane = ?, value_fen = ?, tax_fen = ?, period = ?, updated_at = ?,
 		deadline = ?, doc = ? WHERE list_key = ?`,
 	period: `INSERT INTO cbec_tax_periods (assure_code, period, bills, tax_fen) VALUES (?, ?, ?, ?)
@@ -89,6 +91,9 @@ func writeBatch(ctx context.Context, db *DB, tx *sql.Tx, units []*ecommerce.Unit
 	if err := w.loadQuotas(units); err != nil {
 		return nil, err
 	}
+	if err := w.loadListIDs(units); err != nil {
+		return nil, err
+	}
 	if err := w.lists(units); err != nil {
 		return nil, err
 	}
@@ -127,6 +132,8 @@ type cbecWriter struct {
 	stmts  map[string]*sql.Stmt
 	lastID int64 // the largest list id
 	args   []any // see scratch
+	// listIDs holds the ids of the stored lists the batch updates.
+	listIDs map[string]int64
 	// used holds the batch's buyers' annual totals, read once under the
 	// writer lock and written back at the end of the batch.
 	used    map[quotaKey]int64
@@ -202,10 +209,10 @@ func (db *DB) cbecPrepare(ctx context.Context) error {
 	if _, ok := cbecStmts.Load(cbecStmtKey{db, cbecSQL.period}); ok {
 		return nil
 	}
-	qs := []string{cbecSQL.docUpsert, cbecSQL.docDelete, cbecSQL.listUpdate, cbecSQL.listRewrite}
+	qs := []string{cbecSQL.docUpsert, cbecSQL.docDelete, cbecSQL.listUpdate, cbecSQL.listUpdateID, cbecSQL.listRewrite}
 	for n := 1; n <= maxChunk; n *= 2 {
 		qs = append(qs, docInsertRows(n), docInsertNewRows(n), listInsertRows(n), listUpsertRows(n), receiptRows(n),
-			quotaSelectRows(n), quotaUpsertRows(n))
+			quotaSelectRows(n), quotaUpsertRows(n), listIDRows(n))
 	}
 	qs = append(qs, cbecSQL.period) // last: marks the set complete
 	for _, q := range qs {
@@ -412,8 +419,7 @@ func (w *cbecWriter) lists(units []*ecommerce.Unit) error {
 			inRun[l.Key] = true
 			continue
 		}
-		id, ok, err := w.queryID(cbecSQL.listUpdate, int(l.Status), l.Lane, l.ValueFen, l.TaxFen, l.Period, micros(l.UpdatedAt),
-			micros0(l.Deadline), l.Doc, l.Key, int(l.ExpectStatus))
+		id, ok, err := w.updateList(l)
 		if err != nil {
 			return err
 		}
@@ -427,6 +433,62 @@ func (w *cbecWriter) lists(units []*ecommerce.Unit) error {
 		}
 	}
 	return flush()
+}
+
+// updateList writes a list over its stored version if that still has
+// the status expected; false when not. A list stored before the batch or
+// inserted earlier in it is updated by its id, looked up with the batch's
+// others or kept from the insert (an UPDATE with RETURNING would buffer
+// its row in a temporary table each time).
+func (w *cbecWriter) updateList(l *ecommerce.ListRow) (int64, bool, error) {
+	if id, ok := w.listIDs[l.Key]; ok {
+		n, err := w.exec(cbecSQL.listUpdateID, int(l.Status), l.Lane, l.ValueFen, l.TaxFen, l.Period, micros(l.UpdatedAt),
+			micros0(l.Deadline), l.Doc, id, int(l.ExpectStatus))
+		return id, n == 1, err
+	}
+	return w.queryID(cbecSQL.listUpdate, int(l.Status), l.Lane, l.ValueFen, l.TaxFen, l.Period, micros(l.UpdatedAt),
+		micros0(l.Deadline), l.Doc, l.Key, int(l.ExpectStatus))
+}
+
+// loadListIDs reads the ids of the stored lists the batch updates.
+func (w *cbecWriter) loadListIDs(units []*ecommerce.Unit) error {
+	w.listIDs = map[string]int64{}
+	var keys []any
+	for _, u := range units {
+		if l := u.List; l != nil && l.ExpectStatus != 0 {
+			keys = append(keys, l.Key)
+		}
+	}
+	for len(keys) > 0 {
+		n := chunk(len(keys))
+		p, err := w.stmt(listIDRows(n))
+		if err != nil {
+			return err
+		}
+		rows, err := p.QueryContext(w.ctx, keys[:n]...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var k string
+			var id int64
+			if err := rows.Scan(&k, &id); err != nil {
+				rows.Close()
+				return err
+			}
+			w.listIDs[k] = id
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		keys = keys[n:]
+	}
+	return nil
+}
+
+func listIDRows(n int) string {
+	return `SELECT list_key, id FROM cbec_lists WHERE list_key IN (` + strings.TrimSuffix(strings.Repeat(`?, `, n), ", ") + `)`
 }
 
 // insertLists inserts new lists with one statement and counts their
@@ -449,6 +511,7 @@ func (w *cbecWriter) insertLists(run []*ecommerce.Unit) error {
 	if _, err := p.ExecContext(w.ctx, args...); err == nil {
 		for i, u := range run {
 			u.List.ID = w.lastID + int64(i) + 1
+			w.listIDs[u.List.Key] = u.List.ID // a later unit of the batch may decide it
 		}
 		w.lastID += int64(len(run))
 		return nil
@@ -478,6 +541,7 @@ func (w *cbecWriter) insertLists(run []*ecommerce.Unit) error {
 			return err
 		}
 		ids[k] = id
+		w.listIDs[k] = id
 		w.lastID = max(w.lastID, id)
 	}
 	rows.Close()

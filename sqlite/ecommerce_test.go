@@ -34,4 +34,5 @@ func TestEcommerceQuotaAcrossHandles(t *testing.T) {
 	}
 	storetest.QuotaRace(t, stores[0], stores[1])
 	storetest.QuotaTakeTurns(t, stores[0], stores[1])
+	storetest.DecidedElsewhere(t, stores[0], stores[1])
 }

@@ -365,6 +365,32 @@ func QuotaTakeTurns(t *testing.T, s, other EcommerceStores) {
 	}
 }
 
+// DecidedElsewhere has a list waiting in two processes: the one that gets
+// its documents releases it, and the other's timeout later leaves it so.
+func DecidedElsewhere(t *testing.T, s, other EcommerceStores) {
+	c := newClock()
+	a := service(t, s, c)
+	g := ecommerce.NewGenerator(35, 100, ecommerce.DemoDay)
+	set := cleanSet(g)
+	if rs := submit(t, a, set.Order, set.List); rs[1].Status != ecommerce.StatusWarehoused {
+		t.Fatalf("waiting: %+v", rs[1])
+	}
+	b := service(t, other, c) // reads the waiting list on start
+	submit(t, b, set.Payment, set.Waybill)
+	if l, err := other.Store.ListByKey(context.Background(), keyOf(set)); err != nil || l.Status != ecommerce.StatusReleased {
+		t.Fatalf("released by the other: %+v %v", l, err)
+	}
+	c.add(2 * time.Hour)
+	submit(t, a, cleanSet(g).Order) // any batch sweeps
+	l, err := s.Store.ListByKey(context.Background(), keyOf(set))
+	if err != nil || l.Status != ecommerce.StatusReleased {
+		t.Fatalf("after the first one's wait: %+v %v", l, err)
+	}
+	if recs, _ := s.Store.ListReceipts(context.Background(), l.ID); len(recs) != 2 || recs[1].Status != ecommerce.StatusReleased {
+		t.Fatalf("receipts %+v", recs)
+	}
+}
+
 // Many buyers' lists in one batch are counted in the order they came:
 // per buyer the first lists that fit are released, the rest refused.
 func testQuotaInOneBatch(t *testing.T, s EcommerceStores) {
