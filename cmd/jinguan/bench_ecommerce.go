@@ -223,7 +223,7 @@ func benchEcommerce(ctx context.Context, out io.Writer, dir string, n, clients, 
 	}
 	var (
 		mu       sync.Mutex
-		statuses = map[string]int{}
+		statuses = map[outcome]int{}
 		next     int
 		firstErr error
 	)
@@ -236,7 +236,7 @@ func benchEcommerce(ctx context.Context, out io.Writer, dir string, n, clients, 
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			local := map[string]int{}
+			local := map[outcome]int{}
 			for {
 				mu.Lock()
 				i := next
@@ -264,7 +264,7 @@ func benchEcommerce(ctx context.Context, out io.Writer, dir string, n, clients, 
 					}
 					for _, x := range rs {
 						if x.Type == ecommerce.ReceiptInventory {
-							local[fmt.Sprintf("%d %s", x.Status, x.Code)]++
+							local[outcome{x.Status, x.Code}]++
 						}
 					}
 					done()
@@ -293,7 +293,7 @@ func benchEcommerce(ctx context.Context, out io.Writer, dir string, n, clients, 
 				}
 				for _, x := range rs {
 					if x.Type == ecommerce.ReceiptInventory {
-						local[fmt.Sprintf("%d %s", x.Status, x.Code)]++
+						local[outcome{x.Status, x.Code}]++
 					}
 				}
 				done()
@@ -323,10 +323,20 @@ func benchEcommerce(ctx context.Context, out io.Writer, dir string, n, clients, 
 	b, d, w := svc.Stats()
 	fmt.Fprintf(out, "commits=%d documents_per_commit=%.0f writing=%s\n", b, float64(d)/float64(max(b, 1)), w.Round(time.Millisecond))
 	fmt.Fprintf(out, "generated anomalies: %v\n", anomalies)
-	fmt.Fprintf(out, "list receipts at intake (status code → lists): %v\n", statuses)
+	tally := map[string]int{}
+	for k, v := range statuses {
+		tally[fmt.Sprintf("%d %s", k.status, k.code)] = v
+	}
+	fmt.Fprintf(out, "list receipts at intake (status code → lists): %v\n", tally)
 	rate := float64(n) / elapsed.Seconds()
 	fmt.Fprintf(out, "lists_per_s=%.0f anchor_ratio=%.2f\n", rate, rate/anchorLists)
 	return nil
+}
+
+// outcome is a list receipt's status and code, as the clients tally them.
+type outcome struct {
+	status ecommerce.Status
+	code   string
 }
 
 // stolenTime is the steal time of all the machine's cores so far (Linux
