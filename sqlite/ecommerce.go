@@ -459,9 +459,23 @@ func (w *cbecWriter) loadListIDs(units []*ecommerce.Unit) error {
 			keys = append(keys, l.Key)
 		}
 	}
+	return w.queryIn(listIDRows, keys, func(rows *sql.Rows) error {
+		var k string
+		var id int64
+		if err := rows.Scan(&k, &id); err != nil {
+			return err
+		}
+		w.listIDs[k] = id
+		return nil
+	})
+}
+
+// queryIn runs the query q(n) for the keys in chunks of n and hands each
+// row to scan.
+func (w *cbecWriter) queryIn(q func(n int) string, keys []any, scan func(*sql.Rows) error) error {
 	for len(keys) > 0 {
 		n := chunk(len(keys))
-		p, err := w.stmt(listIDRows(n))
+		p, err := w.stmt(q(n))
 		if err != nil {
 			return err
 		}
@@ -470,13 +484,10 @@ func (w *cbecWriter) loadListIDs(units []*ecommerce.Unit) error {
 			return err
 		}
 		for rows.Next() {
-			var k string
-			var id int64
-			if err := rows.Scan(&k, &id); err != nil {
+			if err := scan(rows); err != nil {
 				rows.Close()
 				return err
 			}
-			w.listIDs[k] = id
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
@@ -649,32 +660,15 @@ func (w *cbecWriter) loadQuotas(units []*ecommerce.Unit) error {
 			buyers = append(buyers, q.BuyerID)
 		}
 	}
-	for len(buyers) > 0 {
-		n := chunk(len(buyers))
-		p, err := w.stmt(quotaSelectRows(n))
-		if err != nil {
+	return w.queryIn(quotaSelectRows, buyers, func(rows *sql.Rows) error {
+		var k quotaKey
+		var used int64
+		if err := rows.Scan(&k.buyer, &k.year, &used); err != nil {
 			return err
 		}
-		rows, err := p.QueryContext(w.ctx, buyers[:n]...)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			var k quotaKey
-			var used int64
-			if err := rows.Scan(&k.buyer, &k.year, &used); err != nil {
-				rows.Close()
-				return err
-			}
-			w.used[k] = used
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		buyers = buyers[n:]
-	}
-	return nil
+		w.used[k] = used
+		return nil
+	})
 }
 
 // quotaCache keeps the buyers' totals as this handle last committed them,

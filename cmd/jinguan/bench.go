@@ -61,17 +61,11 @@ func benchDeclarationsCmd() *cobra.Command {
 					defer os.RemoveAll(tmp)
 				}
 			}
-			if profile != "" {
-				f, err := os.Create(profile)
-				if err != nil {
-					return err
-				}
-				defer f.Close()
-				if err := pprof.StartCPUProfile(f); err != nil {
-					return err
-				}
-				defer pprof.StopCPUProfile()
+			stop, err := recordTo(profile, pprof.StartCPUProfile, pprof.StopCPUProfile)
+			if err != nil {
+				return err
 			}
+			defer stop()
 			return benchDeclarations(cmd.Context(), cmd.OutOrStdout(), app.Config{DataDir: dir, PostgresDSN: pg}, n, clients, rate, withModel)
 		},
 	}
@@ -292,4 +286,21 @@ func laneLatencies(ctx context.Context, a *app.App) []time.Duration {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// recordTo starts writing a CPU profile or an execution trace to path
+// ("" for none); the function it returns ends it.
+func recordTo(path string, start func(io.Writer) error, stop func()) (func(), error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := start(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { stop(); f.Close() }, nil
 }

@@ -68,17 +68,11 @@ func benchCreditCmd() *cobra.Command {
 				defer db.Close()
 				sink = db.Credit()
 			}
-			if profile != "" {
-				f, err := os.Create(profile)
-				if err != nil {
-					return err
-				}
-				defer f.Close()
-				if err := pprof.StartCPUProfile(f); err != nil {
-					return err
-				}
-				defer pprof.StopCPUProfile()
+			stop, err := recordTo(profile, pprof.StartCPUProfile, pprof.StopCPUProfile)
+			if err != nil {
+				return err
 			}
+			defer stop()
 			return benchCredit(cmd.Context(), cmd.OutOrStdout(), sink, n, seed, days, credit.RunOptions{Workers: workers, Flush: flush})
 		},
 	}
