@@ -47,3 +47,22 @@ func TestForgetAgedDocuments(t *testing.T) {
 	}
 	runtime.KeepAlive(first)
 }
+
+type syncLaterStore struct {
+	Store
+	SyncLater
+}
+
+// By default the intake leaves one CPU to an embedded store's writer.
+func TestIntakeCPUs(t *testing.T) {
+	var remote Store
+	embedded := syncLaterStore{}
+	for _, c := range []struct{ configured, cpus, want int }{{0, 2, 1}, {0, 1, 1}, {0, 8, 7}, {3, 2, 3}} {
+		if got := intakeCPUs(c.configured, embedded, c.cpus); got != c.want {
+			t.Errorf("embedded store, configured %d, %d CPUs: %d, want %d", c.configured, c.cpus, got, c.want)
+		}
+	}
+	if got := intakeCPUs(0, remote, 4); got != 4 {
+		t.Errorf("store elsewhere, 4 CPUs: %d", got)
+	}
+}

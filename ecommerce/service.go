@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"math"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -17,11 +18,16 @@ import (
 
 // Config tunes the clearance; defaults from domain.md.
 type Config struct {
-	MatchWait       Duration            `json:"match_wait"`       // a list waits this long for its documents [24h]
-	WeightTolerance decimal.Decimal     `json:"weight_tolerance"` // waybill weight vs gross weight, share [0.1]
-	MaxBatch        int                 `json:"max_batch"`        // documents per commit [4096]
-	Retail          tariff.RetailConfig `json:"retail"`
-	Webhooks        []Webhook           `json:"webhooks"` // subscribers to the list receipts
+	MatchWait       Duration        `json:"match_wait"`       // a list waits this long for its documents [24h]
+	WeightTolerance decimal.Decimal `json:"weight_tolerance"` // waybill weight vs gross weight, share [0.1]
+	MaxBatch        int             `json:"max_batch"`        // documents per commit [4096]
+	// IntakeCPUs is how many goroutines may check requests and decide
+	// batches at once [0: the CPUs Go uses, less the one an embedded
+	// store's single writer needs]. That writer is the narrowest stage and
+	// Go's scheduler has no priorities: capped, the intake leaves it a core.
+	IntakeCPUs int                 `json:"intake_cpus"`
+	Retail     tariff.RetailConfig `json:"retail"`
+	Webhooks   []Webhook           `json:"webhooks"` // subscribers to the list receipts
 	// RandomRed and RandomYellow are the shares of lists the random stream
 	// sends to inspection and to review whatever the profiles say [0.002, 0.01].
 	RandomRed    float64 `json:"random_red"`
@@ -58,8 +64,9 @@ type Service struct {
 	mu   sync.RWMutex
 	shut bool
 
-	tol      tolerance // cfg.WeightTolerance
-	limitFen int64     // cfg.Retail.AnnualLimit
+	tol      tolerance     // cfg.WeightTolerance
+	limitFen int64         // cfg.Retail.AnnualLimit
+	cpu      chan struct{} // a token per intake CPU (cfg.IntakeCPUs)
 
 	// engine state, touched only by the engine goroutine
 	st state
@@ -111,8 +118,9 @@ func NewService(ctx context.Context, cfg Config, d Deps) (*Service, error) {
 	if cfg.MaxBatch <= 0 {
 		cfg.MaxBatch = 4096
 	}
+	cfg.IntakeCPUs = intakeCPUs(cfg.IntakeCPUs, d.Store, runtime.GOMAXPROCS(0))
 	s := &Service{cfg: cfg, deps: d, reqs: make(chan *request, 1024), stop: make(chan struct{}), tol: newTolerance(cfg.WeightTolerance),
-		limitFen: toFen(cfg.Retail.AnnualLimit)}
+		limitFen: toFen(cfg.Retail.AnnualLimit), cpu: make(chan struct{}, cfg.IntakeCPUs)}
 	regs, err := d.Store.Registrations(ctx)
 	if err != nil {
 		return nil, err
@@ -124,6 +132,18 @@ func NewService(ctx context.Context, cfg Config, d Deps) (*Service, error) {
 	s.wg.Add(1)
 	go s.run()
 	return s, nil
+}
+
+// intakeCPUs is the configured number, or by default the CPUs less the
+// one a store that writes in this process (SQLite) needs for its writer.
+func intakeCPUs(configured int, st Store, cpus int) int {
+	if configured > 0 {
+		return configured
+	}
+	if _, ok := st.(SyncLater); ok {
+		return max(1, cpus-1)
+	}
+	return cpus
 }
 
 // Close stops taking documents and waits for the engine to finish.
@@ -145,9 +165,11 @@ func (s *Service) Close() {
 func (s *Service) Submit(ctx context.Context, docs []Doc) ([]Receipt, error) {
 	now := s.deps.Now()
 	items := make([]*item, len(docs))
+	s.cpu <- struct{}{} // one of the intake's CPUs (IntakeCPUs)
 	for i := range docs {
 		items[i] = s.prepare(ctx, &docs[i], now)
 	}
+	<-s.cpu
 	r := &request{items: items, done: make(chan struct{})}
 	s.mu.RLock()
 	if s.shut {
@@ -346,6 +368,8 @@ var errNotDurable = jinguan.Errorf(jinguan.EINTERNAL, "数据未能写入磁盘"
 
 // decideBatch runs the batch through the match state and builds its units.
 func (s *Service) decideBatch(batch []*request) *flight {
+	s.cpu <- struct{}{} // shared with the requests' checks (IntakeCPUs)
+	defer func() { <-s.cpu }()
 	ctx := context.Background()
 	now := s.deps.Now()
 	f := &flight{batch: batch}

@@ -36,9 +36,9 @@ const anchorLists = 700
 
 func benchEcommerceCmd() *cobra.Command {
 	var (
-		n, clients, batch, maxBatch int
-		wire, profile, traceFile    string
-		keep                        bool
+		n, clients, batch, maxBatch, intakeCPUs int
+		wire, profile, traceFile                string
+		keep                                    bool
 	)
 	cmd := &cobra.Command{
 		Use:   "ecommerce",
@@ -59,7 +59,7 @@ func benchEcommerceCmd() *cobra.Command {
 			if !keep {
 				defer os.RemoveAll(dir)
 			}
-			return benchEcommerce(cmd.Context(), cmd.OutOrStdout(), dir, n, clients, batch, maxBatch, wire, profile, traceFile)
+			return benchEcommerce(cmd.Context(), cmd.OutOrStdout(), dir, n, clients, batch, maxBatch, intakeCPUs, wire, profile, traceFile)
 		},
 	}
 	f := cmd.Flags()
@@ -67,6 +67,7 @@ func benchEcommerceCmd() *cobra.Command {
 	f.IntVar(&clients, "clients", 8, "concurrent submitters")
 	f.IntVar(&batch, "batch", 512, "documents per request")
 	f.IntVar(&maxBatch, "max-batch", ecommerce.DefaultConfig().MaxBatch, "documents per commit at most (ecommerce.max_batch; not with --wire http, which reads config.json)")
+	f.IntVar(&intakeCPUs, "intake-cpus", 0, "requests checked and batches decided at once (ecommerce.intake_cpus; 0: the CPUs less one; not with --wire http)")
 	f.StringVar(&wire, "wire", "none", "xml or json: encode requests and decode them again in the clients; http: post XML to the API of the whole program; none: documents as decoded")
 	f.StringVar(&profile, "cpuprofile", "", "write a CPU profile of the submission phase to this file")
 	f.StringVar(&traceFile, "trace", "", "write a Go execution trace of the submission phase to this file (go tool trace)")
@@ -74,7 +75,7 @@ func benchEcommerceCmd() *cobra.Command {
 	return cmd
 }
 
-func benchEcommerce(ctx context.Context, out io.Writer, dir string, n, clients, batch, maxBatch int, wire, profile, traceFile string) error {
+func benchEcommerce(ctx context.Context, out io.Writer, dir string, n, clients, batch, maxBatch, intakeCPUs int, wire, profile, traceFile string) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -144,7 +145,7 @@ func benchEcommerce(ctx context.Context, out io.Writer, dir string, n, clients, 
 			}
 		}
 		cfg := ecommerce.DefaultConfig()
-		cfg.MaxBatch = maxBatch
+		cfg.MaxBatch, cfg.IntakeCPUs = maxBatch, intakeCPUs
 		if svc, err = ecommerce.Open(ctx, cfg, db.Ecommerce(), db.Enterprises(), cat, sched, "", []byte("bench key"), nil); err != nil {
 			return err
 		}
