@@ -165,7 +165,11 @@ func (s *Service) Close() {
 func (s *Service) Submit(ctx context.Context, docs []Doc) ([]Receipt, error) {
 	now := s.deps.Now()
 	items := make([]*item, len(docs))
-	s.cpu <- struct{}{} // one of the intake's CPUs (IntakeCPUs)
+	select { // one of the intake's CPUs (IntakeCPUs)
+	case s.cpu <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 	for i := range docs {
 		items[i] = s.prepare(ctx, &docs[i], now)
 	}
