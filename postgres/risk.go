@@ -239,6 +239,17 @@ func (s *riskStore) Generation(ctx context.Context) (int64, error) {
 	return g, err
 }
 
+// feedPending asks for the events ProjectFacts would take, locked or not.
+const feedPending = `SELECT EXISTS (SELECT 1 FROM risk_feed f
+	JOIN declaration_events e ON e.declaration_id = f.declaration_id AND e.seq = f.seq
+	JOIN declarations d ON d.id = f.declaration_id)`
+
+func (s *riskStore) FeedPending(ctx context.Context) (bool, error) {
+	var pending bool
+	err := s.pool.QueryRow(ctx, feedPending).Scan(&pending)
+	return pending, err
+}
+
 func (s *riskStore) ProjectFacts(ctx context.Context, limit int, apply func([]risk.FactEvent, map[int64]*risk.Fact) ([]*risk.Fact, error)) (int, error) {
 	n := 0
 	err := s.write(ctx, false, func(tx pgx.Tx) error {

@@ -124,12 +124,26 @@ type Projector struct {
 	After func(context.Context)
 }
 
-// Drain projects until no event is left.
+// Drain projects until no event is left, waiting for the events another
+// node is projecting, so that the facts include every event committed
+// before the call.
 func (p *Projector) Drain(ctx context.Context) error {
 	for {
 		n, err := p.step(ctx)
-		if err != nil || n == 0 {
+		if err != nil {
 			return err
+		}
+		if n > 0 {
+			continue
+		}
+		pending, err := p.Store.FeedPending(ctx)
+		if err != nil || !pending {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(5 * time.Millisecond):
 		}
 	}
 }

@@ -47,6 +47,9 @@ type Store interface {
 	// new facts, and stores them, all in one transaction. It returns how
 	// many events it took.
 	ProjectFacts(ctx context.Context, limit int, apply func([]FactEvent, map[int64]*Fact) ([]*Fact, error)) (int, error)
+	// FeedPending tells whether events are left to project, counting those
+	// another node is projecting at the moment (ProjectFacts skips them).
+	FeedPending(ctx context.Context) (bool, error)
 	// Facts returns the facts of declarations decided in [from, to).
 	Facts(ctx context.Context, from, to time.Time) ([]Fact, error)
 	// PartyCounts sums the facts decided since from by trader and by

@@ -250,6 +250,14 @@ func placeholders(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
 }
 
+func (s *riskStore) FeedPending(ctx context.Context) (bool, error) {
+	var pending bool
+	err := s.r.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM risk_feed f
+		JOIN declaration_events e ON e.declaration_id = f.declaration_id AND e.seq = f.seq
+		JOIN declarations d ON d.id = f.declaration_id)`).Scan(&pending)
+	return pending, err
+}
+
 func (s *riskStore) ProjectFacts(ctx context.Context, limit int, apply func([]risk.FactEvent, map[int64]*risk.Fact) ([]*risk.Fact, error)) (int, error) {
 	n := 0
 	// The facts derive from committed events, and taking the feed rows is
