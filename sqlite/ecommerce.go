@@ -27,13 +27,11 @@ const listCols = `id, list_key, status, lane, buyer_id, ebp_code, order_no, logi
 	customs_code, value_fen, tax_fen, period, declared_at, updated_at, deadline`
 
 var cbecSQL = struct {
-	docUpsert, docDelete, listUpdate, listUpdateID, listRewrite, period string
+	docUpsert, docDelete, listUpdateID, listRewrite, period string
 }{
 	docUpsert: `INSERT INTO cbec_docs (k, kind, at, doc) VALUES (?, ?, ?, ?) ON CONFLICT (k) DO UPDATE SET
 		kind = excluded.kind, at = excluded.at, doc = excluded.doc`,
 	docDelete: `DELETE FROM cbec_docs WHERE k = ?`,
-	listUpdate: `UPDATE cbec_lists SET status = ?, lane = ?, value_fen = ?, tax_fen = ?, period = ?, updated_at = ?,
-		deadline = ?, doc = ? WHERE list_key = ? AND status = ? RETURNING id`,
 	listUpdateID: `UPDATE cbec_lists SET status = ?, lane = ?, value_fen = ?, tax_fen = ?, period = ?, updated_at = ?,
 		deadline = ?, doc = ? WHERE id = ? AND status = ?`,
 	listRewrite: `UPDATE cbec_lists SET status = ?, lane = ?, value_fen = ?, tax_fen = ?, period = ?, updated_at = ?,
@@ -209,7 +207,7 @@ func (db *DB) cbecPrepare(ctx context.Context) error {
 	if _, ok := cbecStmts.Load(cbecStmtKey{db, cbecSQL.period}); ok {
 		return nil
 	}
-	qs := []string{cbecSQL.docUpsert, cbecSQL.docDelete, cbecSQL.listUpdate, cbecSQL.listUpdateID, cbecSQL.listRewrite}
+	qs := []string{cbecSQL.docUpsert, cbecSQL.docDelete, cbecSQL.listUpdateID, cbecSQL.listRewrite}
 	for n := 1; n <= maxChunk; n *= 2 {
 		qs = append(qs, docInsertRows(n), docInsertNewRows(n), listInsertRows(n), listUpsertRows(n), receiptRows(n),
 			quotaSelectRows(n), quotaUpsertRows(n), listIDRows(n))
@@ -259,19 +257,6 @@ func (w *cbecWriter) exec(q string, args ...any) (int64, error) {
 		return 0, err
 	}
 	return res.RowsAffected()
-}
-
-func (w *cbecWriter) queryID(q string, args ...any) (int64, bool, error) {
-	p, err := w.stmt(q)
-	if err != nil {
-		return 0, false, err
-	}
-	var id int64
-	err = p.QueryRowContext(w.ctx, args...).Scan(&id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, false, nil
-	}
-	return id, err == nil, err
 }
 
 func refuse(u *ecommerce.Unit, code string) {
@@ -436,18 +421,19 @@ func (w *cbecWriter) lists(units []*ecommerce.Unit) error {
 }
 
 // updateList writes a list over its stored version if that still has
-// the status expected; false when not. A list stored before the batch or
-// inserted earlier in it is updated by its id, looked up with the batch's
-// others or kept from the insert (an UPDATE with RETURNING would buffer
-// its row in a temporary table each time).
+// the status expected; false when not. listIDs holds every list of the
+// batch's keys that is stored, before the batch (loadListIDs) or by an
+// insert earlier in it, so a key it lacks has no stored list. The update
+// goes by id: an UPDATE … RETURNING by key would buffer its row in a
+// temporary table each time.
 func (w *cbecWriter) updateList(l *ecommerce.ListRow) (int64, bool, error) {
-	if id, ok := w.listIDs[l.Key]; ok {
-		n, err := w.exec(cbecSQL.listUpdateID, int(l.Status), l.Lane, l.ValueFen, l.TaxFen, l.Period, micros(l.UpdatedAt),
-			micros0(l.Deadline), l.Doc, id, int(l.ExpectStatus))
-		return id, n == 1, err
+	id, ok := w.listIDs[l.Key]
+	if !ok {
+		return 0, false, nil
 	}
-	return w.queryID(cbecSQL.listUpdate, int(l.Status), l.Lane, l.ValueFen, l.TaxFen, l.Period, micros(l.UpdatedAt),
-		micros0(l.Deadline), l.Doc, l.Key, int(l.ExpectStatus))
+	n, err := w.exec(cbecSQL.listUpdateID, int(l.Status), l.Lane, l.ValueFen, l.TaxFen, l.Period, micros(l.UpdatedAt),
+		micros0(l.Deadline), l.Doc, id, int(l.ExpectStatus))
+	return id, n == 1, err
 }
 
 // loadListIDs reads the ids of the stored lists the batch updates.
@@ -499,7 +485,7 @@ func (w *cbecWriter) queryIn(q func(n int) string, keys []any, scan func(*sql.Ro
 }
 
 func listIDRows(n int) string {
-	return `SELECT list_key, id FROM cbec_lists WHERE list_key IN (` + strings.TrimSuffix(strings.Repeat(`?, `, n), ", ") + `)`
+	return `SELECT list_key, id FROM cbec_lists WHERE list_key IN (` + placeholders(n) + `)`
 }
 
 // insertLists inserts new lists with one statement and counts their
@@ -727,8 +713,7 @@ func (w *cbecWriter) saveQuotas() error {
 }
 
 func quotaSelectRows(n int) string {
-	return `SELECT buyer_id, year, used_fen FROM cbec_quota WHERE buyer_id IN (` +
-		strings.TrimSuffix(strings.Repeat(`?, `, n), ", ") + `)`
+	return `SELECT buyer_id, year, used_fen FROM cbec_quota WHERE buyer_id IN (` + placeholders(n) + `)`
 }
 
 func quotaUpsertRows(n int) string {
