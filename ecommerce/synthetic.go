@@ -122,8 +122,14 @@ type Set struct {
 	Whale                         bool
 }
 
+// buyerID is buyer n's resident ID: a region, a birth date within 30
+// years and a sequence number, distinct for every n below 7000 × 10957 ×
+// 1000 (the earlier scheme repeated every 21,000 buyers, so a run of a
+// million lists put some fifty buyers on each ID, over their annual limit).
 func (g *Generator) buyerID(n int) string {
-	body := fmt.Sprintf("%06d19%02d%02d%02d%03d", 110101+n%7000, 70+n%30, 1+n%12, 1+n%28, n%1000)
+	rest := n / 7000
+	birth := time.Date(1966, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, rest%10957)
+	body := fmt.Sprintf("%06d%s%03d", 110101+n%7000, birth.Format("20060102"), rest/10957%1000)
 	return body + string(ResidentIDCheck(body))
 }
 
