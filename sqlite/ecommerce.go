@@ -210,7 +210,7 @@ func (db *DB) cbecPrepare(ctx context.Context) error {
 	qs := []string{cbecSQL.docUpsert, cbecSQL.docDelete, cbecSQL.listUpdateID, cbecSQL.listRewrite}
 	for n := 1; n <= maxChunk; n *= 2 {
 		qs = append(qs, docInsertRows(n), docInsertNewRows(n), listInsertRows(n), listUpsertRows(n), receiptRows(n),
-			quotaSelectRows(n), quotaUpsertRows(n), listIDRows(n))
+			quotaSelectRows(n), quotaLogRows(n), listIDRows(n))
 	}
 	qs = append(qs, cbecSQL.period) // last: marks the set complete
 	for _, q := range qs {
@@ -660,27 +660,55 @@ func (w *cbecWriter) loadQuotas(units []*ecommerce.Unit) error {
 // quotaCache keeps the buyers' totals as this handle last committed them,
 // so that a batch reads from the table only the buyers it has not seen.
 // It holds while no other connection has written the database: SQLite's
-// data_version, read under the write lock, tells.
+// data_version, read under the write lock, tells. Every buyer in the
+// quota log is in the cache: the log is folded into cbec_quota whenever
+// the cache starts again, so a buyer the cache lacks has its total there.
 type quotaCache struct {
 	used    map[quotaKey]int64
 	version int64 // data_version when used was last valid
+	logged  int   // rows this handle appended to the log since it was folded
 }
 
 // maxCachedQuotas bounds the cache; beyond it the cache starts again.
 const maxCachedQuotas = 1 << 20
 
+// quotaFoldRows is the log's length at which the writer folds it: at
+// 20,000 lists a second, every few seconds. Each fold rewrites a page of
+// cbec_quota once for all its buyers in the log, not once a commit.
+var quotaFoldRows = 1 << 17
+
 // check empties the cache if another connection has committed since the
-// cache was last valid; tx holds the write lock.
+// cache was last valid, and folds the quota log then or when it is long;
+// tx holds the write lock.
 func (c *quotaCache) check(ctx context.Context, tx *sql.Tx) error {
 	var v int64
 	if err := tx.QueryRowContext(ctx, `PRAGMA data_version`).Scan(&v); err != nil {
 		return err
 	}
-	if c.used == nil || v != c.version || len(c.used) > maxCachedQuotas {
+	valid := c.used != nil && v == c.version && len(c.used) <= maxCachedQuotas
+	if valid && c.logged < quotaFoldRows {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, quotaFold); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM cbec_quota_log`); err != nil {
+		return err
+	}
+	c.logged = 0
+	if !valid {
 		c.used, c.version = map[quotaKey]int64{}, v
 	}
 	return nil
 }
+
+// quotaFold writes each buyer's latest total in the log to cbec_quota, in
+// key order so that each page is rewritten once.
+const quotaFold = `INSERT INTO cbec_quota (buyer_id, year, used_fen)
+	SELECT buyer_id, year, used_fen FROM cbec_quota_log
+	WHERE seq IN (SELECT max(seq) FROM cbec_quota_log GROUP BY buyer_id, year)
+	ORDER BY buyer_id, year
+	ON CONFLICT (buyer_id, year) DO UPDATE SET used_fen = excluded.used_fen`
 
 // committed takes in the totals a batch read and wrote. The handle's own
 // commits leave data_version as it was.
@@ -691,11 +719,13 @@ func (c *quotaCache) committed(w *cbecWriter) {
 	for k, v := range w.used {
 		c.used[k] = v
 	}
+	c.logged += len(w.changed)
 }
 
 func (c *quotaCache) reset() { c.used = nil }
 
-// saveQuotas writes the changed totals back, many rows a statement.
+// saveQuotas appends the changed totals to the quota log, many rows a
+// statement.
 func (w *cbecWriter) saveQuotas() error {
 	keys := slices.Collect(maps.Keys(w.changed))
 	for len(keys) > 0 {
@@ -704,7 +734,7 @@ func (w *cbecWriter) saveQuotas() error {
 		for _, k := range keys[:n] {
 			args = append(args, k.buyer, k.year, w.used[k])
 		}
-		if _, err := w.exec(quotaUpsertRows(n), args...); err != nil {
+		if _, err := w.exec(quotaLogRows(n), args...); err != nil {
 			return err
 		}
 		keys = keys[n:]
@@ -716,10 +746,9 @@ func quotaSelectRows(n int) string {
 	return `SELECT buyer_id, year, used_fen FROM cbec_quota WHERE buyer_id IN (` + placeholders(n) + `)`
 }
 
-func quotaUpsertRows(n int) string {
-	return `INSERT INTO cbec_quota (buyer_id, year, used_fen) VALUES ` +
-		strings.TrimSuffix(strings.Repeat(`(?, ?, ?), `, n), ", ") +
-		` ON CONFLICT (buyer_id, year) DO UPDATE SET used_fen = excluded.used_fen`
+func quotaLogRows(n int) string {
+	return `INSERT INTO cbec_quota_log (buyer_id, year, used_fen) VALUES ` +
+		strings.TrimSuffix(strings.Repeat(`(?, ?, ?), `, n), ", ")
 }
 
 // receipts appends the batch's list receipts with consecutive sequence
@@ -943,7 +972,11 @@ func (s *cbecStore) ListReceipts(ctx context.Context, id int64) ([]ecommerce.Rec
 
 func (s *cbecStore) Quota(ctx context.Context, buyer string, year int) (int64, error) {
 	var n int64
-	err := s.r.QueryRowContext(ctx, `SELECT used_fen FROM cbec_quota WHERE buyer_id = ? AND year = ?`, buyer, year).Scan(&n)
+	// The log's latest row, else the folded total.
+	err := s.r.QueryRowContext(ctx, `SELECT used_fen FROM (
+		SELECT used_fen, 0 AS folded, seq FROM cbec_quota_log WHERE buyer_id = ?1 AND year = ?2
+		UNION ALL SELECT used_fen, 1, 0 FROM cbec_quota WHERE buyer_id = ?1 AND year = ?2)
+		ORDER BY folded, seq DESC LIMIT 1`, buyer, year).Scan(&n)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil
 	}
