@@ -673,9 +673,11 @@ type quotaCache struct {
 const maxCachedQuotas = 1 << 20
 
 // quotaFoldRows is the log's length at which the writer folds it: at
-// 20,000 lists a second, every few seconds. Each fold rewrites a page of
-// cbec_quota once for all its buyers in the log, not once a commit.
-var quotaFoldRows = 1 << 17
+// 20,000 lists a second, every second or two. Each fold rewrites a page of
+// cbec_quota once for all its buyers in the log, not once a commit; it
+// holds the writer ~0.1 s (four times as many rows held it ~0.5 s, and the
+// slowest seconds of a run showed it).
+var quotaFoldRows = 1 << 15
 
 // check empties the cache if another connection has committed since the
 // cache was last valid, and folds the quota log then or when it is long;
