@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -12,8 +14,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jinguan-customs/jinguan"
 	"github.com/jinguan-customs/jinguan/demo"
 	"github.com/jinguan-customs/jinguan/ecommerce"
+	"github.com/jinguan-customs/jinguan/sqlite"
 )
 
 // TestKill9LosesNoAcknowledgedList kills the server with SIGKILL while
@@ -125,4 +129,52 @@ func TestKill9LosesNoAcknowledgedList(t *testing.T) {
 		t.Fatalf("%d of %d acknowledged lists lost after kill -9", missing, len(acks))
 	}
 	t.Logf("%d acknowledged lists before SIGKILL, all present after restart", len(acks))
+	quotasMatchLists(t, filepath.Join(dir, "jinguan.db"))
+}
+
+// quotasMatchLists checks that every buyer's annual total is the sum of
+// the values of the buyer's lists that count (a refused list has none),
+// whatever the kill left of the quota log and of the lists.
+func quotasMatchLists(t *testing.T, path string) {
+	t.Helper()
+	db, err := sqlite.Open(path) // a second process's handle, beside the server
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	raw, err := sql.Open("sqlite", path+"?_pragma=query_only(1)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	rows, err := raw.Query(`SELECT buyer_id, sum(value_fen) FROM cbec_lists GROUP BY buyer_id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	year, buyers, counted := time.Now().In(jinguan.China).Year(), 0, 0
+	for rows.Next() {
+		var buyer string
+		var sum int64
+		if err := rows.Scan(&buyer, &sum); err != nil {
+			t.Fatal(err)
+		}
+		used, err := db.Ecommerce().Quota(context.Background(), buyer, year)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if used != sum {
+			t.Fatalf("buyer %s: quota %d fen, lists %d fen", buyer, used, sum)
+		}
+		buyers++
+		if sum > 0 {
+			counted++
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if counted < 100 {
+		t.Fatalf("only %d of %d buyers with a counted list", counted, buyers)
+	}
 }
