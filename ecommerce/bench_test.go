@@ -81,7 +81,7 @@ func BenchmarkListStages(b *testing.B) {
 
 // stageService is a service without a store or engine goroutine: the
 // parties are registered and known, so decide runs every check.
-func stageService(b *testing.B, tx *Taxer) *Service {
+func stageService(b testing.TB, tx *Taxer) *Service {
 	ref, err := LoadReference("")
 	if err != nil {
 		b.Fatal(err)

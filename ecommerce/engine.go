@@ -19,8 +19,9 @@ type state struct {
 	waiting  map[string]*waitingList // by list key
 	byDoc    map[string]string       // document key → waiting list key
 	queue    []string                // waiting list keys by deadline
-	aged     fifo[heldDoc]           // documents by arrival, to let go of after match_wait
-	held     uint64                  // the last number given to a document in aged
+	aged     fifo[agedRun]           // documents by arrival, to let go of after match_wait
+	held     uint64                  // the last number given to a document
+	heldKeys map[uint64]heldDoc      // the documents in the state, by number
 	fetched  map[string]DocRow       // this batch's store look-ups
 	supplied map[string]bool         // keys not looked up: a document earlier in the batch brings them
 	brought  map[string]bool         // fetch's scratch: documents of the batch so far
@@ -29,50 +30,94 @@ type state struct {
 	win      window
 }
 
-// heldDoc is a document in the match state since at. A document whose
-// list has not come within match_wait leaves memory (the store keeps it and
-// a later list finds it there), so the state stays the size of the
-// documents still unmatched after one waiting period. The entry names the
-// document by its number, not by a pointer: a matched document is then not
-// kept alive for a whole waiting period, and a replaced one is not dropped
-// with the entry of the one it replaced.
+// A document whose list has not come within match_wait leaves memory
+// (the store keeps it and a later list finds it there), so the state stays
+// the size of the documents still unmatched after one waiting period.
+// Documents are numbered as they enter; the queue keeps only runs of
+// numbers with their arrival time, and heldKeys names the documents still
+// in the state: a matched one leaves it at once, so neither the document
+// nor its key is kept for a whole waiting period, and a replaced one is
+// not dropped with the number of the one it replaced.
 type heldDoc struct {
 	kind Kind
 	key  string
-	n    uint64
-	at   time.Time
+}
+
+// agedRun: the documents numbered from first (to the next run's first)
+// came at at (Unix nanoseconds).
+type agedRun struct {
+	first uint64
+	at    int64
 }
 
 // age numbers the document d with key k that entered the match state now.
 func (st *state) age(d *Doc, k string, now time.Time) {
-	st.held++
 	switch d.Kind {
 	case KindOrder:
-		d.Order.held = st.held
+		st.hold(d.Kind, k, &d.Order.held, now)
 	case KindPayment:
-		d.Payment.held = st.held
+		st.hold(d.Kind, k, &d.Payment.held, now)
 	case KindWaybill:
-		d.Waybill.held = st.held
+		st.hold(d.Kind, k, &d.Waybill.held, now)
 	}
-	st.aged.push(heldDoc{kind: d.Kind, key: k, n: st.held, at: now})
+}
+
+// hold numbers a document of kind and key, whose number is at n.
+func (st *state) hold(kind Kind, k string, n *uint64, now time.Time) {
+	st.held++
+	*n = st.held
+	if st.heldKeys == nil {
+		st.heldKeys = map[uint64]heldDoc{}
+	}
+	st.heldKeys[st.held] = heldDoc{kind, k}
+	if at := now.UnixNano(); st.aged.len() == 0 || st.aged.back().at != at {
+		st.aged.push(agedRun{first: st.held, at: at})
+	}
+}
+
+// rehold puts back a document that release let go of.
+func (st *state) rehold(kind Kind, k string, n *uint64, now time.Time) {
+	if *n == 0 || st.aged.len() == 0 || *n < st.aged.front().first { // never numbered, or its run is gone
+		st.hold(kind, k, n, now)
+		return
+	}
+	st.heldKeys[*n] = heldDoc{kind, k}
+}
+
+// release forgets the numbers of documents that left the state.
+func (st *state) release(ns ...uint64) {
+	for _, n := range ns {
+		delete(st.heldKeys, n)
+	}
 }
 
 // forget drops the documents held longer than wait.
 func (st *state) forget(now time.Time, wait time.Duration) {
-	for st.aged.len() > 0 && now.Sub(st.aged.front().at) > wait {
-		h := st.aged.pop()
-		switch h.kind {
-		case KindOrder:
-			if d := st.orders[h.key]; d != nil && d.held == h.n {
-				delete(st.orders, h.key)
+	for st.aged.len() > 0 && now.UnixNano()-st.aged.front().at > int64(wait) {
+		r := st.aged.pop()
+		end := st.held + 1
+		if st.aged.len() > 0 {
+			end = st.aged.front().first
+		}
+		for n := r.first; n < end; n++ {
+			h, ok := st.heldKeys[n]
+			if !ok {
+				continue
 			}
-		case KindPayment:
-			if d := st.payments[h.key]; d != nil && d.held == h.n {
-				delete(st.payments, h.key)
-			}
-		case KindWaybill:
-			if d := st.waybills[h.key]; d != nil && d.held == h.n {
-				delete(st.waybills, h.key)
+			delete(st.heldKeys, n)
+			switch h.kind {
+			case KindOrder:
+				if d := st.orders[h.key]; d != nil && d.held == n {
+					delete(st.orders, h.key)
+				}
+			case KindPayment:
+				if d := st.payments[h.key]; d != nil && d.held == n {
+					delete(st.payments, h.key)
+				}
+			case KindWaybill:
+				if d := st.waybills[h.key]; d != nil && d.held == n {
+					delete(st.waybills, h.key)
+				}
 			}
 		}
 	}
@@ -101,6 +146,11 @@ func (q *fifo[T]) push(v T) {
 func (q *fifo[T]) len() int { return q.n }
 
 func (q *fifo[T]) front() *T { return &q.chunks[0][q.head] }
+
+func (q *fifo[T]) back() *T {
+	c := q.chunks[len(q.chunks)-1]
+	return &c[len(c)-1]
+}
 
 func (q *fifo[T]) pop() T {
 	c := q.chunks[0]

@@ -1,6 +1,7 @@
 package ecommerce
 
 import (
+	"context"
 	"runtime"
 	"testing"
 	"time"
@@ -27,7 +28,11 @@ func TestForgetAgedDocuments(t *testing.T) {
 	hold(&Doc{Kind: KindOrder, Order: changed}, "O|a", t0.Add(10*time.Minute)) // appType 2
 	hold(&Doc{Kind: KindPayment, Payment: &Payment{}}, "P|a", t0.Add(20*time.Minute))
 	matched := weak.Make(st.payments["P|a"])
-	delete(st.payments, "P|a") // a list used it
+	st.release(st.payments["P|a"].held) // a list used it
+	delete(st.payments, "P|a")
+	if len(st.heldKeys) != 2 {
+		t.Fatalf("%d documents named, want the two orders", len(st.heldKeys))
+	}
 
 	st.forget(t0.Add(wait+time.Minute), wait)
 	if st.orders["O|a"] != changed {
@@ -42,10 +47,32 @@ func TestForgetAgedDocuments(t *testing.T) {
 		t.Fatalf("orders %v, queued %d", st.orders, st.aged.len())
 	}
 	st.forget(t0.Add(wait+25*time.Minute), wait)
-	if st.aged.len() != 0 {
-		t.Fatalf("queued %d", st.aged.len())
+	if st.aged.len() != 0 || len(st.heldKeys) != 0 {
+		t.Fatalf("queued %d, named %d", st.aged.len(), len(st.heldKeys))
 	}
 	runtime.KeepAlive(first)
+}
+
+// Matched documents leave the state at once: after complete sets, nothing
+// is held and the queue keeps one run per arrival time, not an entry per
+// document.
+func TestMatchedDocumentsNotHeld(t *testing.T) {
+	s := stageService(t, testTaxer(t))
+	g := NewGenerator(17, 300, DemoDay)
+	g.ShareMismatch = 0
+	for range 300 {
+		set := g.Next()
+		for _, d := range []*Doc{&set.Order, &set.Payment, &set.Waybill, &set.List} {
+			if u := s.handle(context.Background(), s.prepare(context.Background(), d, DemoDay), DemoDay); u == nil {
+				t.Fatalf("%s refused", d.Kind)
+			}
+		}
+	}
+	st := &s.st
+	if len(st.orders)+len(st.payments)+len(st.waybills) != 0 || len(st.heldKeys) != 0 || st.aged.len() != 1 {
+		t.Fatalf("held %d orders, %d payments, %d waybills; named %d; queued %d runs",
+			len(st.orders), len(st.payments), len(st.waybills), len(st.heldKeys), st.aged.len())
+	}
 }
 
 type syncLaterStore struct {

@@ -246,8 +246,20 @@ func (s *Service) decide(ctx context.Context, row *ListRow, inv *Inventory, o *O
 	}
 	st := &s.st
 	ok, pk, wk := inv.docKeys()
-	d.used = func() { delete(st.orders, ok); delete(st.payments, pk); delete(st.waybills, wk) }
-	d.unused = func() { st.orders[ok], st.payments[pk], st.waybills[wk] = o, p, w }
+	d.used = func() {
+		delete(st.orders, ok)
+		delete(st.payments, pk)
+		delete(st.waybills, wk)
+		st.release(o.held, p.held, w.held)
+	}
+	d.unused = func() {
+		st.orders[ok], st.payments[pk], st.waybills[wk] = o, p, w
+		// Back in the state under their numbers; a document read from the
+		// store had none and is numbered now.
+		st.rehold(KindOrder, ok, &o.held, now)
+		st.rehold(KindPayment, pk, &p.held, now)
+		st.rehold(KindWaybill, wk, &w.held, now)
+	}
 	return d
 }
 
