@@ -67,6 +67,7 @@ func BenchmarkListStages(b *testing.B) {
 			for s.st.aged.len() > 0 {
 				s.st.aged.pop()
 			}
+			clear(s.st.heldKeys)
 		}
 	})
 	cpuPerOp(b, "list-stored", func(b *testing.B) {

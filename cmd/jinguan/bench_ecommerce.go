@@ -202,7 +202,7 @@ func benchEcommerce(ctx context.Context, out io.Writer, dir string, n, clients, 
 		var err error
 		switch wire {
 		case "none":
-			b.Write(packDocs(r))
+			packDocs(&b, r)
 		case "xml", "http":
 			err = ecommerce.EncodeXML(&b, r)
 		default:
@@ -420,18 +420,16 @@ func median(v []int64) int64 {
 	return s[len(s)/2]
 }
 
-// packDocs puts documents in one block: per document its kind and the
+// packDocs writes documents as one block: per document its kind and the
 // length of its stored form, then the form.
-func packDocs(docs []ecommerce.Doc) []byte {
-	var b []byte
+func packDocs(b *bytes.Buffer, docs []ecommerce.Doc) {
 	for i := range docs {
 		d := ecommerce.EncodeStored(&docs[i])
-		b = append(b, byte(len(docs[i].Kind)))
-		b = append(b, docs[i].Kind...)
-		b = binary.AppendUvarint(b, uint64(len(d)))
-		b = append(b, d...)
+		b.WriteByte(byte(len(docs[i].Kind)))
+		b.WriteString(string(docs[i].Kind))
+		b.Write(binary.AppendUvarint(b.AvailableBuffer(), uint64(len(d))))
+		b.Write(d)
 	}
-	return b
 }
 
 // unpackDocs reads what packDocs wrote, as a server decodes a request:
