@@ -22,6 +22,7 @@ type state struct {
 	aged     fifo[agedRun]           // documents by arrival, to let go of after match_wait
 	held     uint64                  // the last number given to a document
 	heldKeys map[uint64]heldDoc      // the documents in the state, by number
+	parked   map[string]uint64       // documents held by number only, by key (see park)
 	fetched  map[string]DocRow       // this batch's store look-ups
 	supplied map[string]bool         // keys not looked up: a document earlier in the batch brings them
 	brought  map[string]bool         // fetch's scratch: documents of the batch so far
@@ -84,6 +85,57 @@ func (st *state) rehold(kind Kind, k string, n *uint64, now time.Time) {
 	st.heldKeys[*n] = heldDoc{kind, k}
 }
 
+// park keeps the document of kind and key k, numbered n, in the state
+// without its body, which is in the store: a list reads it from there, a
+// change replaces it, and it ages out like the rest. Documents of a
+// refused list wait for a correction that may never come; held whole for
+// match_wait they were most of the state's memory, as the refused share
+// of a day's lists is millions of documents at the design peak.
+func (st *state) park(kind Kind, k string, n uint64, now time.Time) {
+	st.rehold(kind, k, &n, now)
+	if st.parked == nil {
+		st.parked = map[string]uint64{}
+	}
+	st.parked[k] = n
+}
+
+// unpark takes the parked document k out of the state.
+func (st *state) unpark(k string) {
+	if n, ok := st.parked[k]; ok {
+		delete(st.parked, k)
+		st.release(n)
+	}
+}
+
+// take takes the document of kind and key k out of the state, in memory
+// or parked, and gives its number (0: it was not held) and whether it was
+// parked.
+func (st *state) take(kind Kind, k string) (n uint64, parked bool) {
+	switch kind {
+	case KindOrder:
+		if d := st.orders[k]; d != nil {
+			n = d.held
+			delete(st.orders, k)
+		}
+	case KindPayment:
+		if d := st.payments[k]; d != nil {
+			n = d.held
+			delete(st.payments, k)
+		}
+	case KindWaybill:
+		if d := st.waybills[k]; d != nil {
+			n = d.held
+			delete(st.waybills, k)
+		}
+	}
+	if pn, ok := st.parked[k]; ok {
+		n, parked = pn, true
+		delete(st.parked, k)
+	}
+	st.release(n)
+	return n, parked
+}
+
 // release forgets the numbers of documents that left the state.
 func (st *state) release(ns ...uint64) {
 	for _, n := range ns {
@@ -105,6 +157,10 @@ func (st *state) forget(now time.Time, wait time.Duration) {
 				continue
 			}
 			delete(st.heldKeys, n)
+			if pn, ok := st.parked[h.key]; ok && pn == n {
+				delete(st.parked, h.key)
+				continue
+			}
 			switch h.kind {
 			case KindOrder:
 				if d := st.orders[h.key]; d != nil && d.held == n {

@@ -93,3 +93,68 @@ func TestIntakeCPUs(t *testing.T) {
 		t.Errorf("store elsewhere, 4 CPUs: %d", got)
 	}
 }
+
+// The documents of a refused list leave memory once the list is written,
+// whether the checks refused it or the writer (annual quota): they are
+// held by number only, stay changeable, and age out like the rest.
+func TestRefusedListDocumentsParked(t *testing.T) {
+	s := stageService(t, testTaxer(t))
+	ctx := context.Background()
+	g := NewGenerator(23, 300, DemoDay)
+	g.ShareMismatch = 0
+	submit := func(d *Doc) *Unit {
+		t.Helper()
+		u := s.handle(ctx, s.prepare(ctx, d, DemoDay), DemoDay)
+		if u == nil {
+			t.Fatalf("%s refused", d.Kind)
+		}
+		return u
+	}
+	st := &s.st
+	// Refused by the checks: a payment short of the order.
+	set := g.Next()
+	set.Payment.Payment.Head.AmountPaid = "1.00"
+	for _, d := range []*Doc{&set.Order, &set.Payment, &set.Waybill} {
+		submit(d)
+	}
+	u := submit(&set.List)
+	if u.List.Status != StatusRejected {
+		t.Fatalf("list %d", u.List.Status)
+	}
+	u.after() // written
+	// Refused by the writer: over the annual limit.
+	over := g.Next()
+	for _, d := range []*Doc{&over.Order, &over.Payment, &over.Waybill} {
+		submit(d)
+	}
+	u = submit(&over.List)
+	u.Refuse("quota")
+	u.Refused = "quota"
+	u.revert()
+	if n := len(st.orders) + len(st.payments) + len(st.waybills); n != 0 || len(st.parked) != 6 || len(st.heldKeys) != 6 {
+		t.Fatalf("%d documents in memory, %d parked, %d named", n, len(st.parked), len(st.heldKeys))
+	}
+
+	// A parked payment may be changed: the change is held in memory.
+	fix := set.Payment
+	p := *fix.Payment
+	p.Head.AppType, p.Head.AmountPaid = "2", set.Order.Order.Head.ActuralPaid
+	fix.Payment = &p
+	u = submit(&fix)
+	if len(u.Docs) != 1 || u.Docs[0].Op != DocUpsert || st.payments[u.Docs[0].Key] != &p || len(st.parked) != 5 {
+		t.Fatalf("change: %+v, parked %d", u.Docs, len(st.parked))
+	}
+	u.revert() // not written: parked again
+	if st.payments[u.Docs[0].Key] != nil || len(st.parked) != 6 {
+		t.Fatalf("after the change was undone: parked %d", len(st.parked))
+	}
+
+	st.forget(DemoDay.Add(25*time.Hour), 24*time.Hour)
+	if len(st.parked) != 0 || len(st.heldKeys) != 0 {
+		t.Fatalf("after match_wait: parked %d, named %d", len(st.parked), len(st.heldKeys))
+	}
+	// Now too old to change, as any document after match_wait.
+	if rs := s.handle(ctx, s.prepare(ctx, &fix, DemoDay), DemoDay); rs != nil {
+		t.Fatal("a document gone from the state was changed")
+	}
+}

@@ -56,22 +56,29 @@ func appType(d *Doc) string {
 // missing only it, the list is decided in the same unit.
 func (s *Service) handleDoc(ctx context.Context, it *item, now time.Time) *Unit {
 	st, d, k := &s.st, it.doc, it.key
-	var held bool
+	pn, parked := st.parked[k]
+	held := parked
 	var put func()
 	var drop func()
 	switch d.Kind {
 	case KindOrder:
 		old := st.orders[k]
-		held = old != nil
+		held = held || old != nil
 		put, drop = func() { st.orders[k] = d.Order }, func() { restore(st.orders, k, old) }
 	case KindPayment:
 		old := st.payments[k]
-		held = old != nil
+		held = held || old != nil
 		put, drop = func() { st.payments[k] = d.Payment }, func() { restore(st.payments, k, old) }
 	case KindWaybill:
 		old := st.waybills[k]
-		held = old != nil
+		held = held || old != nil
 		put, drop = func() { st.waybills[k] = d.Waybill }, func() { restore(st.waybills, k, old) }
+	}
+	if parked {
+		// Changed or deleted: its new body is in memory, or it is gone.
+		put0, drop0 := put, drop
+		put = func() { put0(); st.unpark(k) }
+		drop = func() { drop0(); st.park(d.Kind, k, pn, now) }
 	}
 	row := DocRow{Key: k, Kind: d.Kind, At: now.UTC(), Doc: it.raw}
 	switch appType(d) {
@@ -98,6 +105,7 @@ func (s *Service) handleDoc(ctx context.Context, it *item, now time.Time) *Unit 
 		case KindWaybill:
 			delete(st.waybills, k)
 		}
+		st.unpark(k)
 		u.revert = drop
 		u.Refuse = func(string) { u.Docs = nil; it.refuse("conflict", "删除失败", "delete failed") }
 		return u
@@ -198,8 +206,9 @@ type decision struct {
 	doc    ListDoc
 	quota  *QuotaDelta
 	period *PeriodDelta
-	used   func() // takes the three documents out of the match state
-	unused func() // puts them back
+	used   func()             // takes the three documents out of the match state
+	unused func(written bool) // puts them back (parked if the refused list was written)
+	park   func()             // parks them once the list is written as rejected
 	claim  *GuaranteeClaim
 	now    time.Time
 }
@@ -221,6 +230,7 @@ func (s *Service) decide(ctx context.Context, row *ListRow, inv *Inventory, o *O
 		row.Status, row.Lane, d.doc.Reasons = StatusRejected, "", reasons
 		d.doc.Lane, d.doc.Hits, d.doc.LaneWhy = "", nil, ""
 		row.Doc = encodeList(&d.doc)
+		d.park = func() { s.parkDocs(inv, o, p, w, now) }
 		return d
 	}
 	row.Lane = d.doc.Lane
@@ -246,21 +256,55 @@ func (s *Service) decide(ctx context.Context, row *ListRow, inv *Inventory, o *O
 	}
 	st := &s.st
 	ok, pk, wk := inv.docKeys()
+	var on, pn, wn uint64
+	var op, pp, wp bool // parked before
 	d.used = func() {
-		delete(st.orders, ok)
-		delete(st.payments, pk)
-		delete(st.waybills, wk)
-		st.release(o.held, p.held, w.held)
+		on, op = st.take(KindOrder, ok)
+		pn, pp = st.take(KindPayment, pk)
+		wn, wp = st.take(KindWaybill, wk)
 	}
-	d.unused = func() {
-		st.orders[ok], st.payments[pk], st.waybills[wk] = o, p, w
+	d.unused = func(written bool) {
 		// Back in the state under their numbers; a document read from the
 		// store had none and is numbered now.
-		st.rehold(KindOrder, ok, &o.held, now)
-		st.rehold(KindPayment, pk, &p.held, now)
-		st.rehold(KindWaybill, wk, &w.held, now)
+		if written || op {
+			st.park(KindOrder, ok, on, now)
+		} else {
+			st.orders[ok], o.held = o, on
+			st.rehold(KindOrder, ok, &o.held, now)
+		}
+		if written || pp {
+			st.park(KindPayment, pk, pn, now)
+		} else {
+			st.payments[pk], p.held = p, pn
+			st.rehold(KindPayment, pk, &p.held, now)
+		}
+		if written || wp {
+			st.park(KindWaybill, wk, wn, now)
+		} else {
+			st.waybills[wk], w.held = w, wn
+			st.rehold(KindWaybill, wk, &w.held, now)
+		}
 	}
 	return d
+}
+
+// parkDocs parks those of a rejected list's documents that are held in
+// memory: they stay for a corrected list, in the store.
+func (s *Service) parkDocs(inv *Inventory, o *Order, p *Payment, w *Waybill, now time.Time) {
+	st := &s.st
+	ok, pk, wk := inv.docKeys()
+	if st.orders[ok] == o {
+		delete(st.orders, ok)
+		st.park(KindOrder, ok, o.held, now)
+	}
+	if st.payments[pk] == p {
+		delete(st.payments, pk)
+		st.park(KindPayment, pk, p.held, now)
+	}
+	if st.waybills[wk] == w {
+		delete(st.waybills, wk)
+		st.park(KindWaybill, wk, w.held, now)
+	}
 }
 
 // attach puts the decision into u. revert undoes the rest of the unit's
@@ -271,9 +315,10 @@ func (d *decision) attach(u *Unit, revert func()) {
 	if d.used != nil {
 		d.used()
 	}
+	u.after = d.park
 	u.revert = func() {
 		if d.unused != nil {
-			d.unused()
+			d.unused(u.Refused == "quota" || u.Refused == "guarantee")
 		}
 		if u.Refused != "quota" && u.Refused != "guarantee" && u.Refused != "conflict" {
 			revert()

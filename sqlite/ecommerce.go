@@ -713,12 +713,17 @@ const quotaFold = `INSERT INTO cbec_quota (buyer_id, year, used_fen)
 	ON CONFLICT (buyer_id, year) DO UPDATE SET used_fen = excluded.used_fen`
 
 // committed takes in the totals a batch read and wrote. The handle's own
-// commits leave data_version as it was.
+// commits leave data_version as it was. A buyer new to the cache gets a
+// key of its own: the batch's buyer ID may be part of the whole list's
+// stored form, which the cache would otherwise keep alive.
 func (c *quotaCache) committed(w *cbecWriter) {
 	if c.used == nil {
 		return
 	}
 	for k, v := range w.used {
+		if _, ok := c.used[k]; !ok {
+			k.buyer = strings.Clone(k.buyer)
+		}
 		c.used[k] = v
 	}
 	c.logged += len(w.changed)

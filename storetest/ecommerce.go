@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -51,6 +52,7 @@ func RunEcommerce(t *testing.T, open func(t *testing.T) EcommerceStores) {
 		{"LateList", testLateList},
 		{"SyncBeforeAnswer", testSyncBeforeAnswer},
 		{"DocumentsWhileListWritten", testDocumentsWhileListWritten},
+		{"CorrectAfterRefusal", testCorrectAfterRefusal},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
@@ -477,6 +479,69 @@ func setValue(set *ecommerce.Set, value, freight string) {
 func addDec(a, b string) string {
 	x, y := dec(a), dec(b)
 	return x.Add(y).StringFixed(2)
+}
+
+// A refused list's documents wait for the correction, whether the checks
+// or the writer (annual limit) refused it: they may be changed, and the
+// list declared again is decided on the changed ones; once a list used
+// them they may not be changed.
+func testCorrectAfterRefusal(t *testing.T, s EcommerceStores) {
+	svc := service(t, s, newClock())
+	ctx := context.Background()
+	g := ecommerce.NewGenerator(16, 100, ecommerce.DemoDay)
+	// The payment fell short; the payment company sends it again.
+	set := cleanSet(g)
+	short := set.Payment
+	p := *short.Payment
+	p.Head.AmountPaid = "1.00"
+	short.Payment = &p
+	if rs := submit(t, svc, set.Order, short, set.Waybill, set.List); rs[3].Code != "payment_amount" {
+		t.Fatalf("short payment: %+v", rs[3])
+	}
+	fix := set.Payment
+	fp := *fix.Payment
+	fp.Head.AppType = "2"
+	fix.Payment = &fp
+	if rs := submit(t, svc, fix, set.List); !rs[0].Accepted() || rs[1].Status != ecommerce.StatusReleased {
+		t.Fatalf("payment changed, list again: %+v", rs)
+	}
+	if rs := submit(t, svc, fix); rs[0].Code != "not_changeable" {
+		t.Fatalf("a used payment changed: %+v", rs[0])
+	}
+
+	// The buyer has 24,000 CNY counted; a list of 3,000 is over the
+	// limit, the same order changed to 2,000 is released.
+	buyer := func(set *ecommerce.Set) {
+		h := &set.List.Inventory.Head
+		h.BuyerIdNumber, h.BuyerName = "110101199003077774", "李四"
+		set.Order.Order.Head.BuyerIdNumber, set.Order.Order.Head.BuyerName = h.BuyerIdNumber, h.BuyerName
+		set.Payment.Payment.Head.PayerIdNumber, set.Payment.Payment.Head.PayerName = h.BuyerIdNumber, h.BuyerName
+	}
+	for range 12 {
+		x := cleanSet(g)
+		buyer(&x)
+		setValue(&x, "1980.00", "20.00")
+		if rs := submit(t, svc, x.Order, x.Payment, x.Waybill, x.List); rs[3].Status != ecommerce.StatusReleased {
+			t.Fatalf("before: %+v", rs[3])
+		}
+	}
+	x := cleanSet(g)
+	buyer(&x)
+	setValue(&x, "2980.00", "20.00")
+	if rs := submit(t, svc, x.Order, x.Payment, x.Waybill, x.List); rs[3].Code != tariff.RuleRetailOverYear.Code {
+		t.Fatalf("over the limit: %+v", rs[3])
+	}
+	o, pay, inv := *x.Order.Order, *x.Payment.Payment, *x.List.Inventory
+	o.Items, inv.Items = slices.Clone(o.Items), slices.Clone(inv.Items)
+	x.Order.Order, x.Payment.Payment, x.List.Inventory = &o, &pay, &inv
+	setValue(&x, "1980.00", "20.00")
+	o.Head.AppType, pay.Head.AppType = "2", "2"
+	if rs := submit(t, svc, x.Order, x.Payment, x.List); !rs[0].Accepted() || !rs[1].Accepted() || rs[2].Status != ecommerce.StatusReleased {
+		t.Fatalf("changed to 2,000: %+v", rs)
+	}
+	if used, err := s.Store.Quota(ctx, "110101199003077774", 2026); err != nil || used != 2_600_000 {
+		t.Fatalf("used %d fen (%v)", used, err)
+	}
 }
 
 func testReturnsAndCancel(t *testing.T, s EcommerceStores) {

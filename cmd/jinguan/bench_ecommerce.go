@@ -44,7 +44,8 @@ const anchorLists = 700
 func benchEcommerceCmd() *cobra.Command {
 	var (
 		n, clients, batch, maxBatch, intakeCPUs int
-		wire, profile, traceFile                string
+		wire                                    string
+		rec                                     recordings
 		keep                                    bool
 	)
 	cmd := &cobra.Command{
@@ -67,7 +68,7 @@ func benchEcommerceCmd() *cobra.Command {
 			if !keep {
 				defer os.RemoveAll(dir)
 			}
-			return benchEcommerce(cmd.Context(), cmd.OutOrStdout(), dir, n, clients, batch, maxBatch, intakeCPUs, wire, profile, traceFile)
+			return benchEcommerce(cmd.Context(), cmd.OutOrStdout(), dir, n, clients, batch, maxBatch, intakeCPUs, wire, rec)
 		},
 	}
 	f := cmd.Flags()
@@ -77,13 +78,14 @@ func benchEcommerceCmd() *cobra.Command {
 	f.IntVar(&maxBatch, "max-batch", ecommerce.DefaultConfig().MaxBatch, "documents per commit at most (ecommerce.max_batch; not with --wire http, which reads config.json)")
 	f.IntVar(&intakeCPUs, "intake-cpus", 0, "requests checked and batches decided at once (ecommerce.intake_cpus; 0: the CPUs less one; not with --wire http)")
 	f.StringVar(&wire, "wire", "none", "xml or json: encode requests and decode them again in the clients; http: post XML to the API of the whole program; none: documents held in their stored form, decoded by the clients as the store decodes them")
-	f.StringVar(&profile, "cpuprofile", "", "write a CPU profile of the submission phase to this file")
-	f.StringVar(&traceFile, "trace", "", "write a Go execution trace of the submission phase to this file (go tool trace)")
+	f.StringVar(&rec.cpu, "cpuprofile", "", "write a CPU profile of the submission phase to this file")
+	f.StringVar(&rec.heap, "memprofile", "", "write a heap profile at the end of the submission phase to this file: what is live, by where it was allocated")
+	f.StringVar(&rec.trace, "trace", "", "write a Go execution trace of the submission phase to this file (go tool trace)")
 	f.BoolVar(&keep, "keep", false, "keep the temporary data folder")
 	return cmd
 }
 
-func benchEcommerce(ctx context.Context, out io.Writer, dir string, n, clients, batch, maxBatch, intakeCPUs int, wire, profile, traceFile string) error {
+func benchEcommerce(ctx context.Context, out io.Writer, dir string, n, clients, batch, maxBatch, intakeCPUs int, wire string, rec recordings) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -215,12 +217,12 @@ func benchEcommerce(ctx context.Context, out io.Writer, dir string, n, clients, 
 		clear(r)
 	}
 	docs, late = nil, nil
-	stopProfile, err := recordTo(profile, pprof.StartCPUProfile, pprof.StopCPUProfile)
+	stopProfile, err := recordTo(rec.cpu, pprof.StartCPUProfile, pprof.StopCPUProfile)
 	if err != nil {
 		return err
 	}
 	defer stopProfile()
-	stopTrace, err := recordTo(traceFile, trace.Start, trace.Stop)
+	stopTrace, err := recordTo(rec.trace, trace.Start, trace.Stop)
 	if err != nil {
 		return err
 	}
@@ -322,6 +324,9 @@ func benchEcommerce(ctx context.Context, out io.Writer, dir string, n, clients, 
 	wg.Wait()
 	elapsed, cpu := time.Since(start), cpuTime()-cpuStart
 	perSec := stopRates()
+	if err := writeHeapProfile(rec.heap); err != nil {
+		return err
+	}
 	if firstErr != nil {
 		return firstErr
 	}
@@ -350,6 +355,25 @@ func benchEcommerce(ctx context.Context, out io.Writer, dir string, n, clients, 
 	rate := float64(n) / elapsed.Seconds()
 	fmt.Fprintf(out, "lists_per_s=%.0f anchor_ratio=%.2f\n", rate, rate/anchorLists)
 	return nil
+}
+
+// recordings are the files a run may write of itself.
+type recordings struct{ cpu, heap, trace string }
+
+// writeHeapProfile writes what the last collection found live to path.
+func writeHeapProfile(path string) error {
+	if path == "" {
+		return nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := pprof.WriteHeapProfile(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // outcome is a list receipt's status and code, as the clients tally them.

@@ -15,7 +15,7 @@ func TestBenchEcommerce(t *testing.T) {
 	for _, wire := range []string{"none", "xml"} {
 		t.Run(wire, func(t *testing.T) {
 			var out bytes.Buffer
-			if err := benchEcommerce(context.Background(), &out, t.TempDir(), 400, 4, 64, 4096, 0, wire, "", ""); err != nil {
+			if err := benchEcommerce(context.Background(), &out, t.TempDir(), 400, 4, 64, 4096, 0, wire, recordings{}); err != nil {
 				t.Fatal(err)
 			}
 			lines := strings.Split(strings.TrimSpace(out.String()), "\n")
