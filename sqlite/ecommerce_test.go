@@ -36,3 +36,18 @@ func TestEcommerceQuotaAcrossHandles(t *testing.T) {
 	storetest.QuotaTakeTurns(t, stores[0], stores[1])
 	storetest.DecidedElsewhere(t, stores[0], stores[1])
 }
+
+// A second handle folds the log the first one wrote: every buyer's total
+// is the latest of their rows.
+func TestEcommerceQuotaLogFoldedByAnotherHandle(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "test.db")
+	stores := func() storetest.EcommerceStores {
+		db, err := sqlite.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		return storetest.EcommerceStores{Store: db.Ecommerce(), Enterprises: db.Enterprises(), Guarantees: db.Guarantees()}
+	}
+	storetest.QuotaTotals(t, stores(), stores)
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -53,6 +54,7 @@ func RunEcommerce(t *testing.T, open func(t *testing.T) EcommerceStores) {
 		{"SyncBeforeAnswer", testSyncBeforeAnswer},
 		{"DocumentsWhileListWritten", testDocumentsWhileListWritten},
 		{"CorrectAfterRefusal", testCorrectAfterRefusal},
+		{"QuotaTotals", func(t *testing.T, s EcommerceStores) { QuotaTotals(t, s, nil) }},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
@@ -365,6 +367,54 @@ func QuotaTakeTurns(t *testing.T, s, other EcommerceStores) {
 	if used, err := other.Store.Quota(context.Background(), "110101198001010037", 2026); err != nil || used != 13*200000 {
 		t.Fatalf("used %d fen, err %v", used, err)
 	}
+}
+
+// QuotaTotals submits lists of a few buyers, a batch at a time, and checks
+// after each batch that every buyer's total is the sum of their released lists;
+// then, if reopen is given, that another handle on the database reads and
+// continues the same totals.
+func QuotaTotals(t *testing.T, s EcommerceStores, reopen func() EcommerceStores) {
+	ctx := context.Background()
+	c := newClock()
+	g := ecommerce.NewGenerator(26, 100, ecommerce.DemoDay)
+	g.Buyers = 6
+	want := map[string]int64{}
+	check := func(st ecommerce.Store, when string) {
+		t.Helper()
+		for b, fen := range want {
+			if used, err := st.Quota(ctx, b, 2026); err != nil || used != fen {
+				t.Fatalf("%s: buyer %s used %d fen, want %d (%v)", when, b, used, fen, err)
+			}
+		}
+	}
+	// Three sets a batch, so that several buyers change together.
+	submitLists := func(st EcommerceStores, svc *ecommerce.Service, n int, when string) {
+		for i := range n {
+			var docs []ecommerce.Doc
+			for range 3 {
+				set := cleanSet(g)
+				docs = append(docs, set.Order, set.Payment, set.Waybill, set.List)
+			}
+			for _, r := range submit(t, svc, docs...) {
+				if r.Type != ecommerce.ReceiptInventory || r.Status != ecommerce.StatusReleased {
+					continue
+				}
+				l, err := st.Store.List(ctx, r.ListID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want[l.BuyerID] += l.ValueFen
+			}
+			check(st.Store, fmt.Sprintf("%s, batch %d", when, i))
+		}
+	}
+	submitLists(s, service(t, s, c), 30, "one handle")
+	if reopen == nil {
+		return
+	}
+	other := reopen()
+	check(other.Store, "another handle")
+	submitLists(other, service(t, other, c), 10, "another handle")
 }
 
 // DecidedElsewhere has a list waiting in two processes: the one that gets
