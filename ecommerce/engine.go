@@ -21,7 +21,9 @@ type state struct {
 	queue    []string                // waiting list keys by deadline
 	aged     fifo[agedRun]           // documents by arrival, to let go of after match_wait
 	held     uint64                  // the last number given to a document
-	heldKeys map[uint64]heldDoc      // the documents in the state, by number
+	heldKeys map[uint64]heldDoc      // the documents in the state, by number up to settled
+	settled  uint64                  // numbers after it are named in fresh until settle
+	fresh    []freshDoc              // documents numbered since the last settle
 	parked   map[string]uint64       // documents held by number only, by key (see park)
 	fetched  map[string]DocRow       // this batch's store look-ups
 	supplied map[string]bool         // keys not looked up: a document earlier in the batch brings them
@@ -42,6 +44,15 @@ type state struct {
 type heldDoc struct {
 	kind Kind
 	key  string
+}
+
+// freshDoc is a document numbered n during the current batch. Most are
+// matched before the batch ends: only those still held at its end are
+// named in heldKeys, which saves two operations a document on a map of
+// every document held.
+type freshDoc struct {
+	n uint64
+	heldDoc
 }
 
 // agedRun: the documents numbered from first (to the next run's first)
@@ -67,10 +78,7 @@ func (st *state) age(d *Doc, k string, now time.Time) {
 func (st *state) hold(kind Kind, k string, n *uint64, now time.Time) {
 	st.held++
 	*n = st.held
-	if st.heldKeys == nil {
-		st.heldKeys = map[uint64]heldDoc{}
-	}
-	st.heldKeys[st.held] = heldDoc{kind, k}
+	st.fresh = append(st.fresh, freshDoc{st.held, heldDoc{kind, k}})
 	if at := now.UnixNano(); st.aged.len() == 0 || st.aged.back().at != at {
 		st.aged.push(agedRun{first: st.held, at: at})
 	}
@@ -82,7 +90,47 @@ func (st *state) rehold(kind Kind, k string, n *uint64, now time.Time) {
 		st.hold(kind, k, n, now)
 		return
 	}
-	st.heldKeys[*n] = heldDoc{kind, k}
+	st.name(*n, heldDoc{kind, k})
+}
+
+// name names the document numbered n, now or when the batch settles.
+func (st *state) name(n uint64, h heldDoc) {
+	if n > st.settled {
+		st.fresh = append(st.fresh, freshDoc{n, h})
+		return
+	}
+	if st.heldKeys == nil {
+		st.heldKeys = map[uint64]heldDoc{}
+	}
+	st.heldKeys[n] = h
+}
+
+// settle names the fresh documents still held. Within a batch a document
+// is only ever in memory; parked (by a written batch's refusal) only
+// between batches, when parked says to look there too.
+func (st *state) settle(parked bool) {
+	if st.heldKeys == nil {
+		st.heldKeys = map[uint64]heldDoc{}
+	}
+	for _, f := range st.fresh {
+		var held bool
+		switch f.kind {
+		case KindOrder:
+			d := st.orders[f.key]
+			held = d != nil && d.held == f.n
+		case KindPayment:
+			d := st.payments[f.key]
+			held = d != nil && d.held == f.n
+		case KindWaybill:
+			d := st.waybills[f.key]
+			held = d != nil && d.held == f.n
+		}
+		if held || parked && st.parked[f.key] == f.n {
+			st.heldKeys[f.n] = f.heldDoc
+		}
+	}
+	clear(st.fresh)
+	st.fresh, st.settled = st.fresh[:0], st.held
 }
 
 // park keeps the document of kind and key k, numbered n, in the state
@@ -136,10 +184,13 @@ func (st *state) take(kind Kind, k string) (n uint64, parked bool) {
 	return n, parked
 }
 
-// release forgets the numbers of documents that left the state.
+// release forgets the numbers of documents that left the state (a fresh
+// one is not named yet, and settle finds it gone).
 func (st *state) release(ns ...uint64) {
 	for _, n := range ns {
-		delete(st.heldKeys, n)
+		if n <= st.settled {
+			delete(st.heldKeys, n)
+		}
 	}
 }
 

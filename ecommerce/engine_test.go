@@ -22,6 +22,7 @@ func TestForgetAgedDocuments(t *testing.T) {
 			st.payments[k] = d.Payment
 		}
 		st.age(d, k, at)
+		st.settle(false) // each in a batch of its own
 	}
 	first, changed := &Order{}, &Order{}
 	hold(&Doc{Kind: KindOrder, Order: first}, "O|a", t0)
@@ -69,6 +70,7 @@ func TestMatchedDocumentsNotHeld(t *testing.T) {
 		}
 	}
 	st := &s.st
+	st.settle(false)
 	if len(st.orders)+len(st.payments)+len(st.waybills) != 0 || len(st.heldKeys) != 0 || st.aged.len() != 1 {
 		t.Fatalf("held %d orders, %d payments, %d waybills; named %d; queued %d runs",
 			len(st.orders), len(st.payments), len(st.waybills), len(st.heldKeys), st.aged.len())
@@ -121,17 +123,35 @@ func TestRefusedListDocumentsParked(t *testing.T) {
 	if u.List.Status != StatusRejected {
 		t.Fatalf("list %d", u.List.Status)
 	}
-	u.after() // written
+	st.settle(false) // the batch ends
+	u.after()        // written
 	// Refused by the writer: over the annual limit.
 	over := g.Next()
 	for _, d := range []*Doc{&over.Order, &over.Payment, &over.Waybill} {
 		submit(d)
 	}
 	u = submit(&over.List)
+	st.settle(false)
 	u.Refuse("quota")
 	u.Refused = "quota"
 	u.revert()
-	if n := len(st.orders) + len(st.payments) + len(st.waybills); n != 0 || len(st.parked) != 6 || len(st.heldKeys) != 6 {
+	st.settle(true)
+	// The same for a list whose documents were read from the store: they
+	// are numbered when parked.
+	stored := g.Next()
+	st.fetched = map[string]DocRow{}
+	for _, d := range []*Doc{&stored.Order, &stored.Payment, &stored.Waybill} {
+		k := s.prepare(ctx, d, DemoDay).key
+		st.fetched[k] = DocRow{Key: k, Kind: d.Kind, Doc: EncodeStored(d)}
+	}
+	u = submit(&stored.List)
+	st.fetched = nil
+	st.settle(false)
+	u.Refuse("quota")
+	u.Refused = "quota"
+	u.revert()
+	st.settle(true)
+	if n := len(st.orders) + len(st.payments) + len(st.waybills); n != 0 || len(st.parked) != 9 || len(st.heldKeys) != 9 {
 		t.Fatalf("%d documents in memory, %d parked, %d named", n, len(st.parked), len(st.heldKeys))
 	}
 
@@ -141,11 +161,13 @@ func TestRefusedListDocumentsParked(t *testing.T) {
 	p.Head.AppType, p.Head.AmountPaid = "2", set.Order.Order.Head.ActuralPaid
 	fix.Payment = &p
 	u = submit(&fix)
-	if len(u.Docs) != 1 || u.Docs[0].Op != DocUpsert || st.payments[u.Docs[0].Key] != &p || len(st.parked) != 5 {
+	if len(u.Docs) != 1 || u.Docs[0].Op != DocUpsert || st.payments[u.Docs[0].Key] != &p || len(st.parked) != 8 {
 		t.Fatalf("change: %+v, parked %d", u.Docs, len(st.parked))
 	}
+	st.settle(false)
 	u.revert() // not written: parked again
-	if st.payments[u.Docs[0].Key] != nil || len(st.parked) != 6 {
+	st.settle(true)
+	if st.payments[u.Docs[0].Key] != nil || len(st.parked) != 9 {
 		t.Fatalf("after the change was undone: parked %d", len(st.parked))
 	}
 

@@ -388,6 +388,7 @@ func (s *Service) decideBatch(batch []*request) *flight {
 		}
 	}
 	f.units = append(f.units, s.expire(ctx, now)...)
+	s.st.settle(false)
 	for _, u := range f.units {
 		u.encodeReceipts()
 	}
@@ -418,6 +419,7 @@ func (s *Service) finish(f *flight) {
 			u.after()
 		}
 	}
+	s.st.settle(true)
 	for _, it := range f.items {
 		if it.unit != nil && it.unit.List != nil && it.receipt.Type == ReceiptInventory {
 			it.receipt.ListID = it.unit.List.ID
