@@ -113,19 +113,7 @@ func (st *state) settle(parked bool) {
 		st.heldKeys = map[uint64]heldDoc{}
 	}
 	for _, f := range st.fresh {
-		var held bool
-		switch f.kind {
-		case KindOrder:
-			d := st.orders[f.key]
-			held = d != nil && d.held == f.n
-		case KindPayment:
-			d := st.payments[f.key]
-			held = d != nil && d.held == f.n
-		case KindWaybill:
-			d := st.waybills[f.key]
-			held = d != nil && d.held == f.n
-		}
-		if held || parked && st.parked[f.key] == f.n {
+		if st.inMemory(f.kind, f.key) == f.n || parked && st.parked[f.key] == f.n {
 			st.heldKeys[f.n] = f.heldDoc
 		}
 	}
@@ -159,29 +147,46 @@ func (st *state) unpark(k string) {
 // or parked, and gives its number (0: it was not held) and whether it was
 // parked.
 func (st *state) take(kind Kind, k string) (n uint64, parked bool) {
-	switch kind {
-	case KindOrder:
-		if d := st.orders[k]; d != nil {
-			n = d.held
-			delete(st.orders, k)
-		}
-	case KindPayment:
-		if d := st.payments[k]; d != nil {
-			n = d.held
-			delete(st.payments, k)
-		}
-	case KindWaybill:
-		if d := st.waybills[k]; d != nil {
-			n = d.held
-			delete(st.waybills, k)
-		}
-	}
+	n = st.inMemory(kind, k)
+	st.dropMemory(kind, k)
 	if pn, ok := st.parked[k]; ok {
 		n, parked = pn, true
 		delete(st.parked, k)
 	}
 	st.release(n)
 	return n, parked
+}
+
+// inMemory is the number of the document of kind and key k held in
+// memory (0: none).
+func (st *state) inMemory(kind Kind, k string) uint64 {
+	switch kind {
+	case KindOrder:
+		if d := st.orders[k]; d != nil {
+			return d.held
+		}
+	case KindPayment:
+		if d := st.payments[k]; d != nil {
+			return d.held
+		}
+	case KindWaybill:
+		if d := st.waybills[k]; d != nil {
+			return d.held
+		}
+	}
+	return 0
+}
+
+// dropMemory lets go of the body of the document of kind and key k.
+func (st *state) dropMemory(kind Kind, k string) {
+	switch kind {
+	case KindOrder:
+		delete(st.orders, k)
+	case KindPayment:
+		delete(st.payments, k)
+	case KindWaybill:
+		delete(st.waybills, k)
+	}
 }
 
 // release forgets the numbers of documents that left the state (a fresh
@@ -208,23 +213,11 @@ func (st *state) forget(now time.Time, wait time.Duration) {
 				continue
 			}
 			delete(st.heldKeys, n)
-			if pn, ok := st.parked[h.key]; ok && pn == n {
+			switch {
+			case st.parked[h.key] == n:
 				delete(st.parked, h.key)
-				continue
-			}
-			switch h.kind {
-			case KindOrder:
-				if d := st.orders[h.key]; d != nil && d.held == n {
-					delete(st.orders, h.key)
-				}
-			case KindPayment:
-				if d := st.payments[h.key]; d != nil && d.held == n {
-					delete(st.payments, h.key)
-				}
-			case KindWaybill:
-				if d := st.waybills[h.key]; d != nil && d.held == n {
-					delete(st.waybills, h.key)
-				}
+			case st.inMemory(h.kind, h.key) == n:
+				st.dropMemory(h.kind, h.key)
 			}
 		}
 	}

@@ -97,14 +97,7 @@ func (s *Service) handleDoc(ctx context.Context, it *item, now time.Time) *Unit 
 		}
 		row.Op = DocDelete
 		u := &Unit{Docs: []DocRow{row}}
-		switch d.Kind {
-		case KindOrder:
-			delete(st.orders, k)
-		case KindPayment:
-			delete(st.payments, k)
-		case KindWaybill:
-			delete(st.waybills, k)
-		}
+		st.dropMemory(d.Kind, k)
 		st.unpark(k)
 		u.revert = drop
 		u.Refuse = func(string) { u.Docs = nil; it.refuse("conflict", "删除失败", "delete failed") }
@@ -230,7 +223,7 @@ func (s *Service) decide(ctx context.Context, row *ListRow, inv *Inventory, o *O
 		row.Status, row.Lane, d.doc.Reasons = StatusRejected, "", reasons
 		d.doc.Lane, d.doc.Hits, d.doc.LaneWhy = "", nil, ""
 		row.Doc = encodeList(&d.doc)
-		d.park = func() { s.parkDocs(inv, o, p, w, now) }
+		d.park = func() { s.st.parkDocs(inv, o.held, p.held, w.held, now) }
 		return d
 	}
 	row.Lane = d.doc.Lane
@@ -266,44 +259,36 @@ func (s *Service) decide(ctx context.Context, row *ListRow, inv *Inventory, o *O
 	d.unused = func(written bool) {
 		// Back in the state under their numbers; a document read from the
 		// store had none and is numbered now.
-		if written || op {
-			st.park(KindOrder, ok, on, now)
-		} else {
-			st.orders[ok], o.held = o, on
-			st.rehold(KindOrder, ok, &o.held, now)
+		back := func(kind Kind, k string, n uint64, parked bool, held *uint64, put func()) {
+			if written || parked {
+				st.park(kind, k, n, now)
+				return
+			}
+			put()
+			*held = n
+			st.rehold(kind, k, held, now)
 		}
-		if written || pp {
-			st.park(KindPayment, pk, pn, now)
-		} else {
-			st.payments[pk], p.held = p, pn
-			st.rehold(KindPayment, pk, &p.held, now)
-		}
-		if written || wp {
-			st.park(KindWaybill, wk, wn, now)
-		} else {
-			st.waybills[wk], w.held = w, wn
-			st.rehold(KindWaybill, wk, &w.held, now)
-		}
+		back(KindOrder, ok, on, op, &o.held, func() { st.orders[ok] = o })
+		back(KindPayment, pk, pn, pp, &p.held, func() { st.payments[pk] = p })
+		back(KindWaybill, wk, wn, wp, &w.held, func() { st.waybills[wk] = w })
 	}
 	return d
 }
 
-// parkDocs parks those of a rejected list's documents that are held in
-// memory: they stay for a corrected list, in the store.
-func (s *Service) parkDocs(inv *Inventory, o *Order, p *Payment, w *Waybill, now time.Time) {
-	st := &s.st
+// parkDocs parks those of a rejected list's documents, numbered on, pn
+// and wn, that are still held in memory: they stay for a corrected list,
+// in the store.
+func (st *state) parkDocs(inv *Inventory, on, pn, wn uint64, now time.Time) {
 	ok, pk, wk := inv.docKeys()
-	if st.orders[ok] == o {
-		delete(st.orders, ok)
-		st.park(KindOrder, ok, o.held, now)
-	}
-	if st.payments[pk] == p {
-		delete(st.payments, pk)
-		st.park(KindPayment, pk, p.held, now)
-	}
-	if st.waybills[wk] == w {
-		delete(st.waybills, wk)
-		st.park(KindWaybill, wk, w.held, now)
+	for _, d := range [3]struct {
+		kind Kind
+		k    string
+		n    uint64
+	}{{KindOrder, ok, on}, {KindPayment, pk, pn}, {KindWaybill, wk, wn}} {
+		if d.n != 0 && st.inMemory(d.kind, d.k) == d.n {
+			st.dropMemory(d.kind, d.k)
+			st.park(d.kind, d.k, d.n, now)
+		}
 	}
 }
 

@@ -8,14 +8,21 @@ import (
 	"github.com/jinguan-customs/jinguan/storetest"
 )
 
+// ecommerceStores opens a handle on the database at path, closed when
+// the test ends.
+func ecommerceStores(t *testing.T, path string) storetest.EcommerceStores {
+	t.Helper()
+	db, err := sqlite.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return storetest.EcommerceStores{Store: db.Ecommerce(), Enterprises: db.Enterprises(), Guarantees: db.Guarantees()}
+}
+
 func TestEcommerceSuite(t *testing.T) {
 	storetest.RunEcommerce(t, func(t *testing.T) storetest.EcommerceStores {
-		db, err := sqlite.Open(filepath.Join(t.TempDir(), "test.db"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
-		return storetest.EcommerceStores{Store: db.Ecommerce(), Enterprises: db.Enterprises(), Guarantees: db.Guarantees()}
+		return ecommerceStores(t, filepath.Join(t.TempDir(), "test.db"))
 	})
 }
 
@@ -23,31 +30,15 @@ func TestEcommerceSuite(t *testing.T) {
 // the conditional update keep the buyer's quota.
 func TestEcommerceQuotaAcrossHandles(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "test.db")
-	var stores [2]storetest.EcommerceStores
-	for i := range stores {
-		db, err := sqlite.Open(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
-		stores[i] = storetest.EcommerceStores{Store: db.Ecommerce(), Enterprises: db.Enterprises(), Guarantees: db.Guarantees()}
-	}
-	storetest.QuotaRace(t, stores[0], stores[1])
-	storetest.QuotaTakeTurns(t, stores[0], stores[1])
-	storetest.DecidedElsewhere(t, stores[0], stores[1])
+	a, b := ecommerceStores(t, path), ecommerceStores(t, path)
+	storetest.QuotaRace(t, a, b)
+	storetest.QuotaTakeTurns(t, a, b)
+	storetest.DecidedElsewhere(t, a, b)
 }
 
 // A second handle folds the log the first one wrote: every buyer's total
 // is the latest of their rows.
 func TestEcommerceQuotaLogFoldedByAnotherHandle(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "test.db")
-	stores := func() storetest.EcommerceStores {
-		db, err := sqlite.Open(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
-		return storetest.EcommerceStores{Store: db.Ecommerce(), Enterprises: db.Enterprises(), Guarantees: db.Guarantees()}
-	}
-	storetest.QuotaTotals(t, stores(), stores)
+	storetest.QuotaTotals(t, ecommerceStores(t, path), func() storetest.EcommerceStores { return ecommerceStores(t, path) })
 }

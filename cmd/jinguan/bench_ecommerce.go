@@ -324,9 +324,12 @@ func benchEcommerce(ctx context.Context, out io.Writer, dir string, n, clients, 
 	wg.Wait()
 	elapsed, cpu := time.Since(start), cpuTime()-cpuStart
 	perSec := stopRates()
-	if err := writeHeapProfile(rec.heap); err != nil {
+	// What the last collection found live, by where it was allocated.
+	writeHeap, err := recordTo(rec.heap, pprof.WriteHeapProfile, func() {})
+	if err != nil {
 		return err
 	}
+	writeHeap()
 	if firstErr != nil {
 		return firstErr
 	}
@@ -359,22 +362,6 @@ func benchEcommerce(ctx context.Context, out io.Writer, dir string, n, clients, 
 
 // recordings are the files a run may write of itself.
 type recordings struct{ cpu, heap, trace string }
-
-// writeHeapProfile writes what the last collection found live to path.
-func writeHeapProfile(path string) error {
-	if path == "" {
-		return nil
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if err := pprof.WriteHeapProfile(f); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
-}
 
 // outcome is a list receipt's status and code, as the clients tally them.
 type outcome struct {
